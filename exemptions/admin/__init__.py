@@ -1,0 +1,3 @@
+"""The staff's tool. One module per area, registered on import."""
+
+from . import accounts, program  # noqa: F401

@@ -1,0 +1,85 @@
+"""Add a clearly-labelled practice year whose online and letter windows are open now (idempotent).
+
+The historical windows closed long ago; this lets a newcomer try the portal today.
+With --staff, also create a demo staff account and print its password once (dev only).
+"""
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from ...models import AdjustmentYear, HardshipCategory, ReminderPolicy, SubmissionWindow, User, YearCategory
+from ...windows import ET, is_inside
+
+PRACTICE_YEAR = 2099
+PRACTICE_NOTE = "Practice year for trying the portal. It is not a CMS adjustment year; nothing filed here is real."
+DEMO_STAFF_EMAIL = "staff@example.org"
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the practice year (windows open now); optionally a demo staff account."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--staff", action="store_true", help="Also create the demo staff account (DEBUG only).")
+        parser.add_argument("--days", type=int, default=30, help="How many days the practice windows stay open.")
+
+    @transaction.atomic
+    def handle(self, *args, staff: bool = False, days: int = 30, **options):
+        now = timezone.now()
+        year, _ = AdjustmentYear.objects.update_or_create(
+            year=PRACTICE_YEAR,
+            defaults={
+                "adjustment_percent": "1.00",
+                "reporting_period": "Practice: any period",
+                "notes": PRACTICE_NOTE,
+                "is_practice": True,
+            },
+        )
+        for position, category in enumerate(HardshipCategory.objects.order_by("pk")):
+            YearCategory.objects.get_or_create(
+                year=year,
+                category=category,
+                defaults={"position": position, "detail": "Practice year: choose any category to try the form."},
+            )
+        for channel in ("online", "letter"):
+            self._open_window(year, channel, now, days)
+        self.stdout.write(self.style.SUCCESS(f"Practice year {PRACTICE_YEAR}: online and letter windows open."))
+        if staff:
+            self._demo_staff()
+
+    def _open_window(self, year, channel, now, days):
+        window = SubmissionWindow.objects.filter(year=year, channel=channel).first()
+        if window and is_inside(window, now):
+            return
+        today = now.astimezone(ET).date()
+        opens = dt.datetime.combine(today - dt.timedelta(days=1), dt.time(0, 0), tzinfo=ET)
+        closes = dt.datetime.combine(today + dt.timedelta(days=days), dt.time(23, 59, 59), tzinfo=ET)
+        if window is None:
+            window = SubmissionWindow(year=year, channel=channel)
+        window.label = "practice"
+        window.opens_at, window.closes_at = opens, closes
+        window.staff_note = "Moved by seed_demo so the practice window is open now."
+        window.save()
+        ReminderPolicy.objects.get_or_create(window=window)
+
+    def _demo_staff(self):
+        if not settings.DEBUG:
+            raise CommandError("The demo staff account is for development only (DEBUG=True).")
+        from allauth.account.models import EmailAddress
+
+        if User.objects.filter(email=DEMO_STAFF_EMAIL).exists():
+            self.stdout.write(
+                f"Demo staff account {DEMO_STAFF_EMAIL} exists (password was printed when created; "
+                f"reset it with: manage.py changepassword {DEMO_STAFF_EMAIL})."
+            )
+            return
+        password = secrets.token_urlsafe(12)
+        user = User.objects.create_superuser(DEMO_STAFF_EMAIL, password, full_name="Demo Staff")
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        self.stdout.write(
+            self.style.WARNING(f"Demo staff account (dev only, shown once): {DEMO_STAFF_EMAIL} / {password}")
+        )

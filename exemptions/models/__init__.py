@@ -1,0 +1,38 @@
+"""The domain's data. One module per area; import from `exemptions.models`."""
+
+from .accounts import User
+from .letters import GroupLetter, PrintBatch
+from .outbox import OutboundEmail
+from .program import AdjustmentYear, Announcement, Channel, HardshipCategory, SubmissionWindow, YearCategory
+from .reminders import ReminderPolicy, WindowOpeningSubscription
+from .requests import (
+    AffectedEP,
+    ExemptionRequest,
+    Extension,
+    InformationRequest,
+    ReferenceCounter,
+    StatusChange,
+    SupportingDocument,
+)
+
+__all__ = [
+    "AdjustmentYear",
+    "AffectedEP",
+    "Announcement",
+    "Channel",
+    "ExemptionRequest",
+    "Extension",
+    "GroupLetter",
+    "HardshipCategory",
+    "InformationRequest",
+    "OutboundEmail",
+    "PrintBatch",
+    "ReferenceCounter",
+    "ReminderPolicy",
+    "StatusChange",
+    "SubmissionWindow",
+    "SupportingDocument",
+    "User",
+    "WindowOpeningSubscription",
+    "YearCategory",
+]

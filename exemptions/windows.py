@@ -1,0 +1,158 @@
+"""The one rule for "is this window open".
+
+Every view, form, service and task that depends on windows asks `window_state`; no other code
+compares instants to windows. The instant is always passed in (production: timezone.now()).
+A window is open from `opens_at` through the whole second `closes_at` (closes_at is the last
+second accepted, 23:59:59 ET by default). A staff extension for a request or its TIN keeps the
+channel open for that request until the extension's `until`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+
+from .models import Extension, SubmissionWindow
+
+if TYPE_CHECKING:
+    from .models import AdjustmentYear, ExemptionRequest
+
+ET = ZoneInfo("America/New_York")
+ONE_SECOND = dt.timedelta(seconds=1)
+
+
+class State(enum.StrEnum):
+    OPEN = "open"
+    NOT_YET_OPEN = "not_yet_open"
+    CLOSED = "closed"
+    NO_WINDOW = "no_window"
+
+
+@dataclass(frozen=True)
+class WindowState:
+    state: State
+    at: dt.datetime
+    window: SubmissionWindow | None = None  # the open one, else the last closed, else the next
+    next_window: SubmissionWindow | None = None  # the next one to open after `at`, if any
+    extension: Extension | None = None  # set when open only thanks to an extension
+
+    @property
+    def is_open(self) -> bool:
+        return self.state is State.OPEN
+
+    @property
+    def closes_at(self) -> dt.datetime | None:
+        if self.extension is not None:
+            return self.extension.until
+        return self.window.closes_at if self.window and self.state is State.OPEN else None
+
+    @property
+    def seconds_left(self) -> int | None:
+        closes = self.closes_at
+        return None if closes is None else int((closes + ONE_SECOND - self.at).total_seconds())
+
+    def describe(self) -> str:
+        """Plain words: 'Open until 11:59 p.m. ET on Thursday, January 31, 2013'."""
+        if self.state is State.OPEN:
+            until = format_et(self.closes_at)
+            return f"Open until {until} (extended for you)" if self.extension else f"Open until {until}"
+        if self.state is State.NOT_YET_OPEN:
+            return f"Opens at {format_et(self.window.opens_at)}"
+        if self.state is State.CLOSED:
+            text = f"Closed at {format_et(self.window.closes_at)}"
+            if self.next_window:
+                text += f"; next window opens at {format_et(self.next_window.opens_at)}"
+            return text
+        return "No window for this channel"
+
+
+def is_inside(window: SubmissionWindow, at: dt.datetime) -> bool:
+    return window.opens_at <= at < window.closes_at + ONE_SECOND
+
+
+def window_state(
+    *,
+    year: AdjustmentYear | int,
+    channel: str,
+    at: dt.datetime,
+    request: ExemptionRequest | None = None,
+    windows: Iterable[SubmissionWindow] | None = None,
+) -> WindowState:
+    """Answer open / not yet open / closed / no window for `year` and `channel` at instant `at`.
+
+    `windows` may be passed when the caller already holds the year's windows (list pages) to
+    avoid a query; `request` makes staff extensions for that request (or its TIN) count.
+    """
+    if at.tzinfo is None:
+        raise ValueError("window_state needs an aware datetime")
+    year_id = year if isinstance(year, int) else year.pk
+    if windows is None:
+        windows = SubmissionWindow.objects.filter(year_id=year_id, channel=channel)
+    ordered = sorted((w for w in windows if w.channel == channel), key=lambda w: w.opens_at)
+    if not ordered:
+        return WindowState(State.NO_WINDOW, at)
+    upcoming = [w for w in ordered if w.opens_at > at]
+    next_window = upcoming[0] if upcoming else None
+    for window in ordered:
+        if is_inside(window, at):
+            return WindowState(State.OPEN, at, window=window, next_window=next_window)
+    past = [w for w in ordered if w.closes_at + ONE_SECOND <= at]
+    if not past:
+        return WindowState(State.NOT_YET_OPEN, at, window=next_window, next_window=next_window)
+    last_closed = past[-1]
+    extension = _active_extension(year_id, channel, at, request) if request is not None else None
+    if extension is not None:
+        return WindowState(State.OPEN, at, window=last_closed, next_window=next_window, extension=extension)
+    return WindowState(State.CLOSED, at, window=last_closed, next_window=next_window)
+
+
+def _active_extension(year_id: int, channel: str, at: dt.datetime, request: ExemptionRequest) -> Extension | None:
+    match = Q(request_id=request.pk) if request.pk else Q(pk__in=[])
+    if request.tin:
+        match |= Q(request__isnull=True, tin=request.tin)
+    return (
+        Extension.objects.filter(match, year_id=year_id, channel=channel, until__gt=at - ONE_SECOND)
+        .order_by("-until")
+        .first()
+    )
+
+
+def format_et(value: dt.datetime) -> str:
+    """'11:59 p.m. ET on Thursday, January 31, 2013' (always Eastern Time, EST or EDT alike)."""
+    local = value.astimezone(ET)
+    hour = local.hour % 12 or 12
+    meridiem = "a.m." if local.hour < 12 else "p.m."
+    return f"{hour}:{local.minute:02d} {meridiem} ET on {local:%A, %B} {local.day}, {local.year}"
+
+
+def format_date_et(value: dt.datetime) -> str:
+    local = value.astimezone(ET)
+    return f"{local:%B} {local.day}, {local.year}"
+
+
+def time_left(state: WindowState) -> str:
+    """'closes in 3 days' / 'closes in 5 hours' / 'closes in 12 minutes' for an open window."""
+    seconds = state.seconds_left
+    if seconds is None:
+        return ""
+    if seconds >= 2 * 86400:
+        return f"closes in {seconds // 86400} days"
+    if seconds >= 2 * 3600:
+        return f"closes in {seconds // 3600} hours"
+    minutes = max(1, seconds // 60)
+    return f"closes in {minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def describe_window(window: SubmissionWindow, at: dt.datetime) -> tuple[State, str]:
+    """One window on its own (home page rows): its state and the sentence to show."""
+    if is_inside(window, at):
+        return State.OPEN, f"Open until {format_et(window.closes_at)}"
+    if window.opens_at > at:
+        return State.NOT_YET_OPEN, f"Opens at {format_et(window.opens_at)}"
+    return State.CLOSED, f"Closed at {format_et(window.closes_at)}"

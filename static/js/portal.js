@@ -1,0 +1,62 @@
+/* Portal behaviour: progressive enhancement only; every form works without JavaScript. */
+(function () {
+  "use strict";
+
+  // Character counters for textareas with data-max-chars.
+  function initCounters() {
+    document.querySelectorAll("textarea[data-max-chars]").forEach(function (area) {
+      var max = parseInt(area.getAttribute("data-max-chars"), 10);
+      var counter = document.getElementById(area.id + "-counter");
+      if (!counter) { return; }
+      function update() {
+        var left = max - area.value.length;
+        counter.textContent = left >= 0 ? left + " characters left" : (-left) + " characters over the limit";
+      }
+      area.addEventListener("input", update);
+      update();
+    });
+  }
+
+  // "Add another EP": clone the empty formset template and bump TOTAL_FORMS.
+  function initFormsets() {
+    document.querySelectorAll("[data-formset]").forEach(function (container) {
+      var prefix = container.getAttribute("data-formset");
+      var button = document.querySelector("[data-formset-add='" + prefix + "']");
+      var template = document.getElementById(prefix + "-empty");
+      var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+      if (!button || !template || !total) { return; }
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var index = parseInt(total.value, 10);
+        var html = template.innerHTML.replace(/__prefix__/g, index).replace(/__number__/g, index + 1);
+        container.insertAdjacentHTML("beforeend", html);
+        total.value = index + 1;
+        var first = container.lastElementChild.querySelector("input");
+        if (first) { first.focus(); }
+      });
+    });
+  }
+
+  // Block a second click while a form posts (the server is idempotent anyway).
+  function initSubmitOnce() {
+    document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (form.dataset.submitting === "true") { event.preventDefault(); return; }
+        form.dataset.submitting = "true";
+      });
+    });
+  }
+
+  // Move focus to the error summary so screen readers announce it.
+  function focusErrorSummary() {
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    initCounters();
+    initFormsets();
+    initSubmitOnce();
+    focusErrorSummary();
+  });
+})();

@@ -1,0 +1,49 @@
+"""Shared fixtures: personas (ep, other_ep, reviewer), fast hashing, eager Celery for unit tests."""
+
+import datetime as dt
+import os
+
+import pytest
+
+from exemptions.windows import ET
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from portal.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def et(*args) -> dt.datetime:
+    """An aware Eastern Time instant: et(2013, 1, 31, 23, 59, 59)."""
+    return dt.datetime(*args, tzinfo=ET)
+
+
+@pytest.fixture
+def ep(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(email="alice@example.org", full_name="Alice Able")
+
+
+@pytest.fixture
+def other_ep(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(email="bob@example.org", full_name="Bob Baker")
+
+
+@pytest.fixture
+def staff_user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(email="admin@example.org", full_name="Ada Admin", is_staff=True, is_superuser=True)

@@ -1,0 +1,63 @@
+import datetime as dt
+
+import factory
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from exemptions import models
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    full_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        self.save()
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class YearFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.AdjustmentYear
+        django_get_or_create = ["year"]
+
+    year = factory.Sequence(lambda n: 3000 + n)
+    adjustment_percent = "1.00"
+    reporting_period = "Test period"
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.HardshipCategory
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"category-{n}")
+    name = factory.Sequence(lambda n: f"Category {n}")
+
+
+class WindowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.SubmissionWindow
+
+    year = factory.SubFactory(YearFactory)
+    channel = models.Channel.ONLINE
+    opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=10))
+
+
+class RequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ExemptionRequest
+
+    owner = factory.SubFactory(UserFactory)
+    year = factory.LazyFunction(lambda: models.AdjustmentYear.objects.get(year=2013))
+    tin = "123456789"
+    justification = "We could not e-prescribe."
+    contact_name = "Alice Able"
