@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from .models import AdjustmentYear, Announcement, SubmissionWindow, YearCategory
-from .windows import State, describe_window
+from .models import AdjustmentYear, Announcement, Channel, ExemptionRequest, SubmissionWindow, YearCategory
+from .windows import State, WindowState, describe_window, time_left, window_state
 
 
 @dataclass
@@ -50,3 +50,56 @@ def year_overviews(*, at: dt.datetime) -> list[YearOverview]:
 
 def published_announcements(*, at: dt.datetime, limit: int = 10):
     return Announcement.objects.filter(is_published=True, published_at__lte=at).order_by("-published_at")[:limit]
+
+
+@dataclass
+class YearChoice:
+    year: AdjustmentYear
+    state: WindowState
+
+    @property
+    def selectable(self) -> bool:
+        """Open now, or opens later: a draft can be started (and submitted once it opens)."""
+        return self.state.state in (State.OPEN, State.NOT_YET_OPEN) or (
+            self.state.state is State.CLOSED and self.state.next_window is not None
+        )
+
+
+def online_year_choices(*, at: dt.datetime) -> list[YearChoice]:
+    years = AdjustmentYear.objects.prefetch_related(
+        Prefetch("windows", queryset=SubmissionWindow.objects.filter(channel=Channel.ONLINE))
+    ).order_by("-is_practice", "-year")
+    return [
+        YearChoice(year, window_state(year=year, channel=Channel.ONLINE, at=at, windows=year.windows.all()))
+        for year in years
+        if year.windows.all()
+    ]
+
+
+@dataclass
+class RequestRow:
+    obj: ExemptionRequest
+    ep_status: str
+    window: WindowState
+    window_words: str
+
+
+def request_rows(*, owner, at: dt.datetime) -> list[RequestRow]:
+    """The owner's requests, newest first, each with its window's state (4 queries whatever the count)."""
+    from .workflow import ep_label
+
+    requests = (
+        ExemptionRequest.objects.filter(owner=owner)
+        .select_related("year")
+        .prefetch_related("year__windows", "extensions")
+        .order_by("-created_at")
+    )
+    rows = []
+    for obj in requests:
+        windows = [w for w in obj.year.windows.all() if w.channel == obj.channel]
+        state = window_state(
+            year=obj.year, channel=obj.channel, at=at, windows=windows, request=obj if obj.is_draft else None
+        )
+        words = time_left(state) if state.is_open else state.describe()
+        rows.append(RequestRow(obj, ep_label(obj.status), state, words))
+    return rows

@@ -10,4 +10,13 @@ urlpatterns = [
     path("help/<slug:slug>/", public.help_page, name="help_page"),
     path("requests/", requests.dashboard, name="dashboard"),
     path("requests/new/", requests.request_start, name="request_start"),
+    path("requests/<uuid:public_id>/", requests.request_detail, name="request_detail"),
+    path("requests/<uuid:public_id>/edit/", requests.request_edit, name="request_edit"),
+    path("requests/<uuid:public_id>/submitted/", requests.request_submitted, name="request_submitted"),
+    path("requests/<uuid:public_id>/delete/", requests.request_delete, name="request_delete"),
+    path("requests/<uuid:public_id>/withdraw/", requests.request_withdraw, name="request_withdraw"),
+    path("requests/<uuid:public_id>/respond/", requests.request_respond, name="request_respond"),
+    path("requests/<uuid:public_id>/receipt.pdf", requests.request_receipt, name="request_receipt"),
+    path("documents/<uuid:public_id>/", requests.document_download, name="document_download"),
+    path("documents/<uuid:public_id>/delete/", requests.document_delete, name="document_delete"),
 ]

@@ -1,14 +1,248 @@
-"""The EP's own pages: dashboard and requests. Every object is loaded through `owned_request` (404 otherwise)."""
+"""The EP's own pages. Every object is loaded through an owner-scoped helper: anyone else gets 404."""
 
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from .. import workflow
+from ..forms import EPFormSet, InformationResponseForm, RequestForm, WithdrawForm
+from ..models import AdjustmentYear, Channel, ExemptionRequest, SupportingDocument
+from ..selectors import online_year_choices, request_rows
+from ..services import requests as services
+from ..services.receipts import receipt_pdf
+from ..windows import window_state
+
+S = ExemptionRequest.Status
+
+
+def owned_request(request, public_id, **filters) -> ExemptionRequest:
+    return get_object_or_404(
+        ExemptionRequest.objects.select_related("year"), public_id=public_id, owner=request.user, **filters
+    )
 
 
 @login_required
 def dashboard(request):
-    return render(request, "exemptions/dashboard.html", {"rows": []})
+    return render(request, "exemptions/dashboard.html", {"rows": request_rows(owner=request.user, at=timezone.now())})
 
 
 @login_required
 def request_start(request):
-    return render(request, "exemptions/dashboard.html", {"rows": []})
+    now = timezone.now()
+    if request.method == "POST":
+        year = get_object_or_404(AdjustmentYear, year=request.POST.get("year"))
+        choice = next((c for c in online_year_choices(at=now) if c.year.pk == year.pk), None)
+        if choice is None or not choice.selectable:
+            messages.error(request, f"Requests for {year.year} can no longer be started: the window has closed.")
+            return redirect("exemptions:request_start")
+        draft = services.request_create(owner=request.user, year=year)
+        return redirect("exemptions:request_edit", draft.public_id)
+    return render(request, "exemptions/request_start.html", {"choices": online_year_choices(at=now)})
+
+
+@login_required
+def request_edit(request, public_id):
+    draft = owned_request(request, public_id, kind=ExemptionRequest.Kind.INDIVIDUAL)
+    if draft.status != S.DRAFT:
+        return redirect("exemptions:request_detail", draft.public_id)
+    action = request.POST.get("action", "save")
+    for_submit = request.method == "POST" and action == "submit"
+    if request.method == "POST":
+        form = RequestForm(request.POST, request.FILES, instance=draft, for_submit=for_submit)
+        formset = EPFormSet(request.POST, prefix="ep", for_submit=for_submit)
+        if form.is_valid() and formset.is_valid():
+            return _save_and_maybe_submit(request, draft, form, formset, action)
+    else:
+        form = RequestForm(instance=draft)
+        formset = EPFormSet(initial=list(draft.affected_eps.values(*services.EP_FIELDS)) or [{}], prefix="ep")
+    return _render_edit(request, draft, form, formset, status=400 if request.method == "POST" else 200)
+
+
+def _save_and_maybe_submit(request, draft, form, formset, action):
+    fields = {k: v for k, v in form.cleaned_data.items() if k not in ("categories", "documents")}
+    rows = formset.rows()
+    if action == "add_ep":
+        rows.append({})
+    try:
+        services.request_save_draft(
+            request=draft,
+            actor=request.user,
+            fields=fields,
+            categories=form.cleaned_data["categories"],
+            eps=rows,
+            documents=form.cleaned_data["documents"],
+        )
+    except services.RequestLocked:
+        return redirect("exemptions:request_detail", draft.public_id)
+    except ValidationError as exc:
+        form.add_error("documents", exc)
+        return _render_edit(request, draft, form, formset, status=400)
+    if action != "submit":
+        messages.success(request, f"Draft saved at {timezone.localtime():%-I:%M %p} ET.")
+        return redirect("exemptions:request_edit", draft.public_id)
+    return _submit(request, draft)
+
+
+def _submit(request, draft):
+    try:
+        submitted, _created = services.request_submit(request=draft, actor=request.user, at=timezone.now())
+    except services.WindowClosed as closed:
+        messages.error(
+            request,
+            f"Your draft is saved, but it was not submitted: the {draft.year.year} online "
+            f"window is not open. {closed.state.describe()}.",
+        )
+        return redirect("exemptions:request_edit", draft.public_id)
+    except services.NotVerified as exc:
+        messages.error(request, f"Your draft is saved, but it was not submitted. {exc}")
+        return redirect("exemptions:request_edit", draft.public_id)
+    except ValidationError as exc:
+        messages.error(request, "Your draft is saved, but it is not complete: " + " ".join(exc.messages))
+        return redirect("exemptions:request_edit", draft.public_id)
+    return redirect("exemptions:request_submitted", submitted.public_id)
+
+
+def _render_edit(request, draft, form, formset, status=200):
+    state = window_state(year=draft.year, channel=Channel.ONLINE, at=timezone.now(), request=draft)
+    info_only = draft.year.year_categories.filter(information_only=True).select_related("category")
+    return render(
+        request,
+        "exemptions/request_edit.html",
+        {
+            "draft": draft,
+            "form": form,
+            "formset": formset,
+            "window": state,
+            "info_only": info_only,
+            "documents": draft.documents.all(),
+            "verified": services.email_verified(request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+def request_detail(request, public_id):
+    obj = owned_request(request, public_id)
+    history = obj.status_changes.select_related("actor").order_by("at", "id")
+    state = window_state(year=obj.year, channel=obj.channel, at=timezone.now(), request=obj)
+    return render(
+        request,
+        "exemptions/request_detail.html",
+        {
+            "obj": obj,
+            "history": history,
+            "window": state,
+            "eps": obj.affected_eps.all(),
+            "categories": obj.categories.all(),
+            "documents": obj.documents.all(),
+            "questions": obj.information_requests.all(),
+            "ep_status": workflow.ep_label(obj.status),
+            "can_withdraw": workflow.allowed("withdraw", obj.status),
+            "can_respond": obj.status == S.INFO_REQUESTED,
+        },
+    )
+
+
+@login_required
+def request_submitted(request, public_id):
+    obj = owned_request(request, public_id, submitted_at__isnull=False)
+    return render(request, "exemptions/request_submitted.html", {"obj": obj})
+
+
+@login_required
+def request_delete(request, public_id):
+    draft = owned_request(request, public_id, status=S.DRAFT)
+    if request.method == "POST":
+        services.request_delete_draft(request=draft)
+        messages.success(request, "The draft was deleted.")
+        return redirect("exemptions:dashboard")
+    return render(request, "exemptions/request_delete.html", {"obj": draft})
+
+
+@login_required
+def request_withdraw(request, public_id):
+    obj = owned_request(request, public_id)
+    if not workflow.allowed("withdraw", obj.status):
+        messages.error(
+            request, "This request can no longer be withdrawn: a decision has been made or it was already withdrawn."
+        )
+        return redirect("exemptions:request_detail", obj.public_id)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.request_withdraw(
+            request=obj, actor=request.user, at=timezone.now(), reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, f"Request {obj.reference} was withdrawn.")
+        return redirect("exemptions:request_detail", obj.public_id)
+    return render(request, "exemptions/request_withdraw.html", {"obj": obj, "form": form})
+
+
+@login_required
+def request_respond(request, public_id):
+    obj = owned_request(request, public_id)
+    if obj.status != S.INFO_REQUESTED:
+        return redirect("exemptions:request_detail", obj.public_id)
+    question = obj.information_requests.filter(answered_at__isnull=True).first()
+    form = InformationResponseForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_respond(
+                request=obj,
+                actor=request.user,
+                at=timezone.now(),
+                answer=form.cleaned_data["answer"],
+                documents=form.cleaned_data["documents"],
+            )
+        except ValidationError as exc:
+            form.add_error("documents", exc)
+        else:
+            messages.success(request, "Thank you: your answer was sent to CMS.")
+            return redirect("exemptions:request_detail", obj.public_id)
+    return render(request, "exemptions/request_respond.html", {"obj": obj, "form": form, "question": question})
+
+
+@login_required
+def request_receipt(request, public_id):
+    obj = owned_request(request, public_id, submitted_at__isnull=False)
+    response = HttpResponse(receipt_pdf(obj), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="receipt-{obj.reference}.pdf"'
+    return response
+
+
+@login_required
+def document_download(request, public_id):
+    document = get_object_or_404(
+        SupportingDocument.objects.select_related("request"), public_id=public_id, request__owner=request.user
+    )
+    return document_response(document)
+
+
+def document_response(document: SupportingDocument) -> FileResponse:
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("Document file missing") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def document_delete(request, public_id):
+    document = get_object_or_404(
+        SupportingDocument, public_id=public_id, request__owner=request.user, request__status=S.DRAFT
+    )
+    target = document.request.public_id
+    services.document_remove(document=document)
+    messages.success(request, f"“{document.original_name}” was removed.")
+    return redirect("exemptions:request_edit", target)

@@ -1,0 +1,294 @@
+"""Forms validate and normalise only. Two modes: a draft save (format errors only) and a submit (complete)."""
+
+from __future__ import annotations
+
+import re
+
+import filetype
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+
+from .identifiers import normalize_tin, validate_npi
+from .models import ExemptionRequest, HardshipCategory, YearCategory
+
+ALLOWED_DOCUMENT_TYPES = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG"}
+ATTESTATION_TEXT = (
+    "I attest that the information in this request is accurate and complete to the best of my knowledge, and "
+    "that I am the eligible professional named above or am authorised to make this request on behalf of every "
+    "affected EP listed."
+)
+US_STATE = re.compile(r"^[A-Z]{2}$")
+ZIP = re.compile(r"^\d{5}(-\d{4})?$")
+PHONE = re.compile(r"^[0-9()+.\- x]{7,30}$")
+
+
+def _check(pattern: re.Pattern, value: str, message: str) -> str:
+    if value and not pattern.match(value):
+        raise ValidationError(message)
+    return value
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class DocumentsField(forms.FileField):
+    """Zero or more PDF/PNG/JPEG files, each checked by its content (magic bytes) and size."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        for upload in files:
+            validate_document(upload)
+        return files
+
+
+def validate_document(upload) -> None:
+    limit = settings.PORTAL_DOCUMENT_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            f"“{upload.name}” is {upload.size:,} bytes; each document may be at most {limit // (1024 * 1024)} MB."
+        )
+    head = upload.read(2048)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in ALLOWED_DOCUMENT_TYPES:
+        raise ValidationError(f"“{upload.name}” is not a PDF, PNG or JPEG file (checked by its content, not its name).")
+    upload.detected_type = kind.mime
+
+
+class RequestForm(forms.ModelForm):
+    tin = forms.CharField(
+        label="TIN",
+        required=False,
+        max_length=20,
+        help_text="The Taxpayer Identification Number you bill Medicare under: 12-3456789 (EIN) or 123-45-6789 (SSN).",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    categories = forms.ModelMultipleChoiceField(
+        queryset=HardshipCategory.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Hardship categories",
+        help_text="Choose every category that applies to this request.",
+    )
+    attested = forms.BooleanField(required=False, label=ATTESTATION_TEXT)
+    documents = DocumentsField(
+        label="Supporting documents (optional)",
+        help_text="PDF, PNG or JPEG; at most 10 MB each and 5 per request.",
+    )
+
+    class Meta:
+        model = ExemptionRequest
+        fields = ["tin", "contact_phone", "categories", "justification", "cehrt_id", "attested"]
+        labels = {"contact_phone": "Phone", "cehrt_id": "CEHRT certification ID"}
+        help_texts = {
+            "cehrt_id": "Needed when you choose an EHR category: the 15-character ID from the Certified Health IT "
+            "Product List.",
+            "justification": "Explain, specifically for each category chosen, why e-prescribing was a significant "
+            "hardship. Plain text.",
+        }
+        widgets = {
+            "justification": forms.Textarea(attrs={"rows": 8}),
+            "contact_phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        }
+
+    def __init__(self, *args, for_submit: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.for_submit = for_submit
+        year = self.instance.year
+        allowed = YearCategory.objects.filter(year=year, information_only=False).select_related("category")
+        self.year_categories = list(allowed)
+        self.fields["categories"].queryset = HardshipCategory.objects.filter(year_categories__in=allowed)
+        self.fields["categories"].error_messages["invalid_choice"] = (
+            f"That category is not allowed for the {year.year} adjustment."
+        )
+        self.fields["categories"].label_from_instance = self._category_label
+        limit = settings.PORTAL_JUSTIFICATION_MAX_CHARS
+        self.fields["justification"].max_length = limit
+        self.fields["justification"].validators.append(lambda v: _too_long(v, limit))
+        self.fields["justification"].widget.attrs.update({"data-max-chars": limit})
+        if self.instance.tin and not self.is_bound:
+            self.initial["tin"] = self.instance.tin
+
+    def _category_label(self, category: HardshipCategory):
+        detail = next((yc.detail for yc in self.year_categories if yc.category_id == category.pk), "")
+        extra = " (CEHRT ID required)" if category.requires_cehrt_id else ""
+        return format_html("{}{}<br><small>{}</small>", category.name, extra, detail or category.help_text)
+
+    def clean_tin(self):
+        value = self.cleaned_data["tin"]
+        return normalize_tin(value) if value.strip() else ""
+
+    def clean_contact_phone(self):
+        return _check(PHONE, self.cleaned_data["contact_phone"].strip(), "Phone: use digits, spaces, ( ) + - only.")
+
+    def clean(self):
+        data = super().clean()
+        if not self.for_submit:
+            return data
+        if not data.get("tin") and "tin" not in self.errors:
+            self.add_error("tin", "TIN is required to submit.")
+        if not data.get("contact_phone") and "contact_phone" not in self.errors:
+            self.add_error("contact_phone", "Phone is required to submit.")
+        categories = data.get("categories")
+        if "categories" not in self.errors and not categories:
+            self.add_error("categories", "Choose at least one hardship category to submit.")
+        if not (data.get("justification") or "").strip() and "justification" not in self.errors:
+            self.add_error("justification", "Justification is required to submit: explain the hardship.")
+        if categories and any(c.requires_cehrt_id for c in categories) and not data.get("cehrt_id", "").strip():
+            names = ", ".join(c.name for c in categories if c.requires_cehrt_id)
+            self.add_error("cehrt_id", f"CEHRT certification ID is required for: {names}.")
+        if not data.get("attested"):
+            self.add_error("attested", "Tick the attestation to submit.")
+        return data
+
+
+def _too_long(value: str, limit: int) -> None:
+    if value and len(value) > limit:
+        raise ValidationError(f"Justification is {len(value):,} characters; the limit is {limit:,}.")
+
+
+class AffectedEPForm(forms.Form):
+    npi = forms.CharField(
+        label="NPI",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    name = forms.CharField(
+        label="Full name", required=False, max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    address_line1 = forms.CharField(
+        label="Street address",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    address_line2 = forms.CharField(
+        label="Address line 2 (optional)",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
+    )
+    city = forms.CharField(
+        label="City", required=False, max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
+    )
+    state = forms.CharField(
+        label="State",
+        required=False,
+        max_length=2,
+        help_text="Two letters, e.g. MD.",
+        widget=forms.TextInput(attrs={"autocomplete": "address-level1"}),
+    )
+    zip_code = forms.CharField(
+        label="ZIP code",
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+    )
+    email = forms.EmailField(label="Email", required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    REQUIRED_TO_SUBMIT = ["npi", "name", "address_line1", "city", "state", "zip_code", "email"]
+
+    def __init__(self, *args, for_submit: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.for_submit = for_submit
+
+    def clean_npi(self):
+        value = self.cleaned_data["npi"].strip()
+        return validate_npi(value) if value else ""
+
+    def clean_state(self):
+        value = self.cleaned_data["state"].strip().upper()
+        return _check(US_STATE, value, "State: use the two-letter code, e.g. MD.")
+
+    def clean_zip_code(self):
+        return _check(ZIP, self.cleaned_data["zip_code"].strip(), "ZIP code: 5 digits or ZIP+4 (21244-1850).")
+
+    def clean(self):
+        data = super().clean()
+        if self.for_submit and not self.cleaned_data.get("DELETE") and self.has_any_value():
+            for name in self.REQUIRED_TO_SUBMIT:
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, f"{self.fields[name].label} is required to submit.")
+        return data
+
+    def has_any_value(self) -> bool:
+        return any((self.cleaned_data.get(n) or "") for n in self.fields if n != "DELETE")
+
+
+class BaseEPFormSet(forms.BaseFormSet):
+    def __init__(self, *args, for_submit: bool = False, **kwargs):
+        self.for_submit = for_submit
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "for_submit": self.for_submit}
+
+    def clean(self):
+        if any(self.errors):
+            return
+        seen: dict[str, int] = {}
+        for number, form in enumerate(self.forms, start=1):
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            npi = form.cleaned_data.get("npi")
+            if npi and npi in seen:
+                raise ValidationError(
+                    f"NPI {npi} is listed twice (EP {seen[npi]} and EP {number}). Each EP may appear only once "
+                    "per request."
+                )
+            if npi:
+                seen[npi] = number
+        if self.for_submit and not seen:
+            raise ValidationError("Add at least one affected EP with an NPI to submit.")
+
+    def rows(self) -> list[dict]:
+        """The EP rows to keep, in order, without empty or removed ones."""
+        rows = []
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            data = {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+            if any(data.values()):
+                rows.append(data)
+        return rows
+
+
+EPFormSet = forms.formset_factory(
+    AffectedEPForm,
+    formset=BaseEPFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=2500,
+    validate_max=True,
+    absolute_max=2500,
+)
+
+
+class YearChoiceForm(forms.Form):
+    year = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you withdrawing? (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class InformationResponseForm(forms.Form):
+    answer = forms.CharField(label="Your answer", widget=forms.Textarea(attrs={"rows": 8}), max_length=20000)
+    documents = DocumentsField(
+        label="Documents (optional)", help_text="PDF, PNG or JPEG; at most 10 MB each and 5 per request in all."
+    )

@@ -1,0 +1,5 @@
+"""Celery tasks: thin, named, ids only, safe to run twice. One module per area."""
+
+from .emails import drain_outbox, send_email
+
+__all__ = ["drain_outbox", "send_email"]
