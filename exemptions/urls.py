@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public, requests
+from .views import groups, public, reminders, requests
 
 app_name = "exemptions"
 
@@ -20,3 +20,6 @@ urlpatterns = [
     path("documents/<uuid:public_id>/", requests.document_download, name="document_download"),
     path("documents/<uuid:public_id>/delete/", requests.document_delete, name="document_delete"),
 ]
+
+# Each area owns its URL patterns in its views module.
+urlpatterns += groups.urlpatterns + reminders.urlpatterns

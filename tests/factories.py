@@ -61,3 +61,27 @@ class RequestFactory(factory.django.DjangoModelFactory):
     tin = "123456789"
     justification = "We could not e-prescribe."
     contact_name = "Alice Able"
+
+
+def complete_draft(*, owner, year=None, npis=("1234567893",), **overrides):
+    """A draft that passes every submission check, in the practice year (open now) unless told otherwise."""
+    from django.core.management import call_command
+
+    if year is None:
+        call_command("seed_demo", verbosity=0)
+        year = models.AdjustmentYear.objects.get(is_practice=True)
+    category = models.HardshipCategory.objects.get(code="law-regulation")
+    fields = {
+        "owner": owner, "year": year, "tin": "123456789", "contact_phone": "410-555-0100",
+        "justification": "State law prevented e-prescribing.", "attested": True, "contact_email": owner.email,
+        **overrides,
+    }
+    draft = models.ExemptionRequest.objects.create(**fields)
+    models.YearCategory.objects.get_or_create(year=year, category=category)
+    draft.categories.add(category)
+    for i, npi in enumerate(npis):
+        models.AffectedEP.objects.create(
+            request=draft, position=i, npi=npi, name=f"EP {i + 1}", address_line1="1 Main St", city="Towson",
+            state="MD", zip_code="21204", email=f"ep{i + 1}@example.org",
+        )
+    return draft

@@ -47,4 +47,4 @@ def build_message(email: OutboundEmail) -> EmailMultiAlternatives | None:
     return message
 
 
-from . import confirmation  # noqa: E402,F401  (registers builders)
+from . import confirmation, decisions, letters, reminders  # noqa: E402,F401  (register builders)
