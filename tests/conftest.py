@@ -25,6 +25,25 @@ def _fast_and_isolated(settings, tmp_path):
     app.conf.task_always_eager = False
 
 
+@pytest.fixture(autouse=True)
+def _program_data_in_transactional_tests(request):
+    """Transactional tests flush every table afterwards, data migrations included: reload the program data."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction"))
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        load_program_data()
+
+
+def load_program_data() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("exemptions.migrations.0002_historical_program_data")
+    migration.load(apps, None)
+
+
 def et(*args) -> dt.datetime:
     """An aware Eastern Time instant: et(2013, 1, 31, 23, 59, 59)."""
     return dt.datetime(*args, tzinfo=ET)

@@ -1,0 +1,56 @@
+"""Small helpers for EP-form tests: build the POST data the edit page sends."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+EP_KEYS = ["npi", "name", "address_line1", "address_line2", "city", "state", "zip_code", "email"]
+
+
+def ep_row(npi="1234567893", name="Alice Able", **extra) -> dict:
+    row = {
+        "npi": npi,
+        "name": name,
+        "address_line1": "1 Main St",
+        "address_line2": "",
+        "city": "Towson",
+        "state": "MD",
+        "zip_code": "21204",
+        "email": "alice@example.org",
+    }
+    row.update(extra)
+    return row
+
+
+def form_data(*, eps=None, action="save", categories=(), **fields) -> dict:
+    eps = [ep_row()] if eps is None else eps
+    data = {
+        "ep-TOTAL_FORMS": str(len(eps)),
+        "ep-INITIAL_FORMS": "0",
+        "ep-MIN_NUM_FORMS": "0",
+        "ep-MAX_NUM_FORMS": "2500",
+        "action": action,
+    }
+    for i, row in enumerate(eps):
+        for key in EP_KEYS:
+            data[f"ep-{i}-{key}"] = row.get(key, "")
+    data.update(
+        {
+            "tin": "12-3456789",
+            "contact_phone": "410-555-0100",
+            "justification": "State law.",
+            "cehrt_id": "",
+            "attested": "on",
+        }
+    )
+    data.update(fields)
+    if not data.get("attested"):
+        data.pop("attested")
+    data["categories"] = [str(c) for c in categories]
+    return data
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
