@@ -63,9 +63,7 @@ class RequestLogMiddleware:
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             "user_id": user.pk if user is not None and user.is_authenticated else None,
         }
-        access_log.log(
-            level, "%(method)s %(path)s %(status)s %(duration_ms)sms user=%(user_id)s", fields, extra=fields
-        )
+        access_log.log(level, "%(method)s %(path)s %(status)s %(duration_ms)sms user=%(user_id)s", fields, extra=fields)
 
 
 class BodySizeLimitMiddleware:
