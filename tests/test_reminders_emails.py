@@ -1,0 +1,146 @@
+"""What each reminder email says: name, year, what is missing, the deadline in ET, links, .ics, stop link."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+
+from exemptions.models import (
+    ExemptionRequest,
+    InformationRequest,
+    OutboundEmail,
+    ReminderPolicy,
+    WindowOpeningSubscription,
+)
+from exemptions.services.reminders import reminders_sweep, stop_target
+from tests.conftest import et
+from tests.factories import RequestFactory, WindowFactory, YearFactory
+
+S = ExemptionRequest.Status
+CLOSES = et(2030, 3, 14, 23, 59, 59)
+THREE_DAYS = et(2030, 3, 11, 9, 0)
+
+
+def sweep(at):
+    with time_machine.travel(at, tick=False):
+        return reminders_sweep(at=at)
+
+
+@pytest.fixture
+def year(db):
+    return YearFactory(year=2031)
+
+
+def online_window(year):
+    window = WindowFactory(year=year, opens_at=et(2030, 2, 1), closes_at=CLOSES)
+    ReminderPolicy.objects.create(window=window)
+    return window
+
+
+def test_the_draft_reminder_says_what_is_missing_when_and_where(year, ep):
+    online_window(year)
+    with time_machine.travel(et(2030, 2, 15), tick=False):
+        draft = RequestFactory(owner=ep, year=year, tin="", attested=False)
+    sweep(THREE_DAYS)
+    (message,) = mail.outbox
+    assert message.subject == "Reminder: your 2031 eRx hardship exemption request is not submitted (3 days left)"
+    assert message.to == ["alice@example.org"]
+    body = message.body
+    assert "Hello Alice Able," in body
+    assert "2031 eRx payment adjustment" in body
+    assert "Deadline: 11:59 p.m. ET on Thursday, March 14, 2030 (3 days left)" in body
+    assert "TIN is missing." in body
+    assert "The attestation is not ticked." in body
+    assert f"http://127.0.0.1:8000/requests/{draft.public_id}/edit/" in body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert "Finish and submit your request" in html
+    assert "TIN is missing." in html
+    (filename, ics, ics_type) = message.attachments[0]
+    assert (filename, ics_type) == ("deadline.ics", "text/calendar")
+    assert "DTEND:20300315T040000Z" in ics  # the first second after 23:59:59 EDT
+    assert "SUMMARY:Deadline: 2031 eRx hardship exemption request" in ics
+    assert ics.startswith("BEGIN:VCALENDAR\r\n")
+    stop = next(line for line in body.splitlines() if line.startswith("Stop reminders for this request: "))
+    token = stop.split("/reminders/stop/")[1].rstrip("/")
+    assert stop_target(token) == draft
+
+
+def test_a_complete_draft_is_told_to_press_submit(year, ep):
+    online_window(year)
+    from tests.factories import complete_draft
+
+    with time_machine.travel(et(2030, 2, 15), tick=False):
+        complete_draft(owner=ep, year=year)
+    sweep(THREE_DAYS)
+    (message,) = mail.outbox
+    assert 'Your draft looks complete: review it and press "Submit".' in message.body
+
+
+def test_a_generated_letter_not_mailed_gets_a_postmark_reminder(year, ep):
+    window = WindowFactory(year=year, channel="letter", opens_at=et(2030, 2, 1), closes_at=CLOSES)
+    with time_machine.travel(et(2030, 2, 15), tick=False):
+        letter = RequestFactory(
+            owner=ep, year=year, kind="group", status=S.LETTER_GENERATED, reference="G-1", group_name="Towson Clinic"
+        )
+        RequestFactory(owner=ep, year=year, kind="group", status=S.MAILED, reference="G-2")
+    sweep(THREE_DAYS)
+    (message,) = mail.outbox
+    assert message.subject == (
+        "Reminder: mail your 2031 GPRO hardship letter, postmark deadline 11:59 p.m. ET on Thursday, March 14, 2030"
+    )
+    assert "letter for Towson Clinic" in message.body
+    assert f"/requests/{letter.public_id}/" in message.body
+    assert OutboundEmail.objects.get().key.startswith(f"reminder:letter:{letter.pk}:{window.pk}:4320:")
+
+
+def test_an_unanswered_question_gets_a_reminder_before_its_reply_by_date(year, ep, staff_user):
+    window = online_window(year)
+    with time_machine.travel(et(2030, 3, 1), tick=False):
+        request = RequestFactory(owner=ep, year=year, status=S.INFO_REQUESTED, reference="R-9", submitted_window=window)
+        question = InformationRequest.objects.create(
+            request=request,
+            asked_by=staff_user,
+            asked_at=et(2030, 3, 1),
+            message="Send the state law citation.",
+            reply_by=dt.date(2030, 3, 20),
+        )
+        answered = RequestFactory(owner=ep, year=year, status=S.INFO_REQUESTED, reference="R-10")
+        InformationRequest.objects.create(
+            request=answered,
+            asked_by=staff_user,
+            asked_at=et(2030, 3, 1),
+            message="?",
+            reply_by=dt.date(2030, 3, 20),
+            answered_at=et(2030, 3, 2),
+        )
+    sweep(et(2030, 3, 17, 9, 0))
+    (message,) = mail.outbox
+    assert message.subject == "Reminder: CMS is waiting for your answer on request R-9 (3 days left)"
+    assert "Please answer by: 11:59 p.m. ET on Wednesday, March 20, 2030 (3 days left)" in message.body
+    assert "Send the state law citation." in message.body
+    assert f"/requests/{request.public_id}/respond/" in message.body
+    assert OutboundEmail.objects.get().key.startswith(f"reminder:info:{request.pk}:{question.pk}:4320:")
+    sweep(et(2030, 3, 17, 9, 15))
+    assert len(mail.outbox) == 1
+
+
+def test_subscribers_are_told_once_when_the_window_opens(year, ep, other_ep):
+    WindowOpeningSubscription.objects.create(user=ep, year=year)
+    WindowOpeningSubscription.objects.create(user=other_ep, year=year, channel="letter")
+    window = online_window(year)
+    sweep(et(2030, 1, 31, 23, 45))
+    assert mail.outbox == []
+    sweep(et(2030, 2, 1, 0, 0))
+    sweep(et(2030, 2, 1, 0, 15))
+    (message,) = mail.outbox
+    assert message.to == ["alice@example.org"]
+    assert message.subject == (
+        "Now open: 2031 eRx hardship exemption requests (Online request), "
+        "until 11:59 p.m. ET on Thursday, March 14, 2030"
+    )
+    assert "opened 12:00 a.m. ET on Friday, February 1, 2030" in message.body
+    assert "/requests/new/" in message.body
+    opens = int(window.opens_at.timestamp())
+    assert OutboundEmail.objects.get().key == f"reminder:opening:{ep.pk}:{window.pk}:0:{opens}"
