@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -13,4 +14,7 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Re-publish outbox rows whose publish failed or was lost (broker down at commit time).
     "drain-outbox": {"task": "exemptions.drain_outbox", "schedule": 60.0},
+    # Deadline reminders: recomputed from the database each time (never long ETAs); on the quarter hour (ET), so
+    # whole-day reminders set for 9:00 go out at 9:00. Exactly one beat must run (the outbox key stops duplicates).
+    "sweep-reminders": {"task": "exemptions.sweep_reminders", "schedule": crontab(minute="*/15")},
 }
