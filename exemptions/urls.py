@@ -23,3 +23,7 @@ urlpatterns = [
 
 # Each area owns its URL patterns in its views module.
 urlpatterns += groups.urlpatterns + reminders.urlpatterns
+
+from .views import bundles  # noqa: E402  (the audit bundle download, issue 5)
+
+urlpatterns += bundles.urlpatterns
