@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
-from .identifiers import normalize_tin, validate_npi
+from .identifiers import format_tin, normalize_tin, validate_npi
 from .models import ExemptionRequest, HardshipCategory, YearCategory
 
 ALLOWED_DOCUMENT_TYPES = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG"}
@@ -116,7 +116,7 @@ class RequestForm(forms.ModelForm):
         self.fields["justification"].validators.append(lambda v: _too_long(v, limit))
         self.fields["justification"].widget.attrs.update({"data-max-chars": limit})
         if self.instance.tin and not self.is_bound:
-            self.initial["tin"] = self.instance.tin
+            self.initial["tin"] = format_tin(self.instance.tin)
 
     def _category_label(self, category: HardshipCategory):
         detail = next((yc.detail for yc in self.year_categories if yc.category_id == category.pk), "")
@@ -229,6 +229,11 @@ class BaseEPFormSet(forms.BaseFormSet):
     def __init__(self, *args, for_submit: bool = False, **kwargs):
         self.for_submit = for_submit
         super().__init__(*args, **kwargs)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this EP"
 
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "for_submit": self.for_submit}
