@@ -78,8 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "portal.middleware.SessionExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.SessionExpiryMiddleware",  # after messages: it tells the user why they were signed out
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.StaffMFAMiddleware",
@@ -121,6 +121,10 @@ else:
     _db_options.setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Cache: allauth's login rate limits live here. One process's memory by default; with several gunicorn
+# workers or hosts set CACHE_URL=redis://…/1 so every worker counts the same attempts.
+CACHES = {"default": _url_setting("CACHE_URL", env.cache_url_config, "locmemcache://")}
+
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "exemptions.User"
 AUTHENTICATION_BACKENDS = [
@@ -148,7 +152,10 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Hardship exemptions] "
 # Per-account guessing is stopped by django-axes (username + IP, see Security below); allauth's limit here is
 # the per-IP brake on password spraying across many accounts.
-ACCOUNT_RATE_LIMITS = {"login_failed": "30/5m/ip"}
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env.str("LOGIN_FAILED_RATE_LIMIT", default="30/5m/ip"),
+    "login": env.str("LOGIN_RATE_LIMIT", default="30/m/ip"),
+}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 
 # --- Internationalisation / time --------------------------------------------
@@ -316,7 +323,9 @@ CONTENT_SECURITY_POLICY = {
 PORTAL_SESSION_IDLE_SECONDS = env.int("PORTAL_SESSION_IDLE_SECONDS", default=30 * 60)
 PORTAL_SESSION_ABSOLUTE_SECONDS = env.int("PORTAL_SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
 PORTAL_SESSION_WARN_SECONDS = 120
-SESSION_COOKIE_AGE = PORTAL_SESSION_IDLE_SECONDS
+# The stored session outlives the idle limit so the middleware, not a silently vanished row, ends it and can
+# say why; the cookie itself ends with the browser.
+SESSION_COOKIE_AGE = PORTAL_SESSION_ABSOLUTE_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Failed logins (django-axes): 5 wrong passwords for one account from one IP pause that pair for 30 minutes.
