@@ -1,0 +1,34 @@
+"""The load test's two baselines, served by the same gunicorn, settings and middleware as the portal.
+
+Mounted by portal/urls.py only when PORTAL_BENCH_VIEWS=1 (never in production).
+(a) trivial: the ceiling of this stack on this machine.
+(b) minimal_write: a logged-in, CSRF-checked POST that inserts one row in a transaction: the floor of any
+    submit. Its table (bench_write) is created by bench/load/run.py, not by a migration.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection, transaction
+from django.http import HttpResponse
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+
+def trivial(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+@require_POST
+def minimal_write(request):
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO bench_write (user_id, note, created_at) VALUES (%s, %s, now())",
+            [request.user.pk, request.POST.get("note", "")[:100]],
+        )
+    return HttpResponse("saved", content_type="text/plain")
+
+
+urlpatterns = [
+    path("bench/trivial/", trivial, name="bench_trivial"),
+    path("bench/write/", minimal_write, name="bench_write"),
+]
