@@ -14,9 +14,9 @@ blur the steady state.
 from __future__ import annotations
 
 import itertools
-import re
 import json
 import os
+import re
 import time
 
 import gevent

@@ -195,14 +195,39 @@ def summarise(raw: dict) -> dict:
 
 def run_phase(phase: str, users: int, seconds: int, config_path: Path, tmp: Path, env: dict) -> dict:
     out = tmp / f"{phase}.json"
-    phase_env = {**env, "BENCH_CONFIG": str(config_path), "BENCH_PHASE": phase, "BENCH_USERS": str(users),
-                 "BENCH_OUT": str(out)}
+    phase_env = {
+        **env,
+        "BENCH_CONFIG": str(config_path),
+        "BENCH_PHASE": phase,
+        "BENCH_USERS": str(users),
+        "BENCH_OUT": str(out),
+    }
     print(f"phase {phase}: {users} users, {seconds}s", flush=True)
     subprocess.run(
-        [LOCUST, "-f", str(ROOT / "bench/load/locustfile.py"), "--headless", "--users", str(users),
-         "--spawn-rate", str(users), "--run-time", f"{seconds}s", "--stop-timeout", "30", "--only-summary",
-         "--loglevel", "WARNING", "--exit-code-on-error", "0"],
-        cwd=ROOT, env=phase_env, check=True, stdout=subprocess.DEVNULL, stderr=open(tmp / f"{phase}.log", "w"),
+        [
+            LOCUST,
+            "-f",
+            str(ROOT / "bench/load/locustfile.py"),
+            "--headless",
+            "--users",
+            str(users),
+            "--spawn-rate",
+            str(users),
+            "--run-time",
+            f"{seconds}s",
+            "--stop-timeout",
+            "30",
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+            "--exit-code-on-error",
+            "0",
+        ],
+        cwd=ROOT,
+        env=phase_env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=open(tmp / f"{phase}.log", "w"),
     )
     print((tmp / f"{phase}.log").read_text()[-3000:], file=sys.stderr)
     return summarise(json.loads(out.read_text()))
@@ -228,8 +253,9 @@ def main() -> None:
     print("migrating and preparing accounts and drafts …", flush=True)
     sh([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     sh([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
-    prepared = sh([PY, "-c", PREPARE, str(args.users), str(args.drafts_per_user), PASSWORD], env,
-                  capture_output=True, text=True)
+    prepared = sh(
+        [PY, "-c", PREPARE, str(args.users), str(args.drafts_per_user), PASSWORD], env, capture_output=True, text=True
+    )
     config = json.loads(prepared.stdout.strip().splitlines()[-1])
     config.update({"host": f"http://127.0.0.1:{PORT}", "cookie_domain": "127.0.0.1", "password": PASSWORD})
     config_path = tmp / "config.json"
@@ -238,7 +264,11 @@ def main() -> None:
     log = open(tmp / "gunicorn.log", "w")
     server = subprocess.Popen(
         [str(Path(PY).with_name("gunicorn")), "--config", "portal/gunicorn.conf.py", "portal.wsgi"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         wait_for_http(f"http://127.0.0.1:{PORT}/readyz")
@@ -282,7 +312,8 @@ def report(args, phases: dict, counts: dict, tmp: Path) -> None:
         "targets": {
             "submit_at_least_25pct_of_b": submit["req_per_s"] >= 0.25 * b["req_per_s"],
             "submit_p99_under_500ms": submit["p99_ms"] < 500,
-            "zero_errors": warmup_free_errors == 0 and all(p["all_errors_including_warmup"] == 0 for p in phases.values()),
+            "zero_errors": warmup_free_errors == 0
+            and all(p["all_errors_including_warmup"] == 0 for p in phases.values()),
         },
         "integrity": {
             **counts,
