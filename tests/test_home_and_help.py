@@ -89,3 +89,16 @@ def test_admin_lists_years_categories_and_windows(admin_client):
         assert response.status_code == 200, url
     page = admin_client.get("/admin/exemptions/submissionwindow/").content.decode()
     assert "11:59 p.m. ET on Tuesday, November 8, 2011" in page
+
+
+def test_demo_staff_gets_an_authenticator_and_demo_totp_prints_a_valid_code(capsys, settings):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    settings.DEBUG = True
+    call_command("seed_demo", "--staff")
+    assert "two-factor code" in capsys.readouterr().out
+    call_command("demo_totp")
+    code = capsys.readouterr().out.strip()
+    authenticator = Authenticator.objects.get(user__email="staff@example.org", type=Authenticator.Type.TOTP)
+    assert len(code) == 6 and TOTP(authenticator).validate_code(code)

@@ -83,3 +83,19 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.WARNING(f"Demo staff account (dev only, shown once): {DEMO_STAFF_EMAIL} / {password}")
         )
+        secret = _activate_totp(user)
+        self.stdout.write(
+            self.style.WARNING(
+                f"Staff sign-in also needs a two-factor code: add secret {secret} to an authenticator app, "
+                "or run `.venv/bin/python manage.py demo_totp` for the current code."
+            )
+        )
+
+
+def _activate_totp(user) -> str:
+    """Staff must use two-factor sign-in; give the demo account an authenticator so a newcomer can log in."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
