@@ -1,0 +1,102 @@
+"""Browser security headers, a CSP without inline code (and templates that need none), private uploads."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from exemptions.models import SupportingDocument
+from tests.factories import complete_draft
+
+pytestmark = pytest.mark.django_db
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# Emails are read in mail clients (inline styles are how HTML email works) and PDFs by WeasyPrint: no CSP there.
+NOT_BROWSER_PAGES = ("emails", "pdf")
+
+
+def csp_directives(response) -> dict[str, list[str]]:
+    header = response["Content-Security-Policy"]
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+@pytest.mark.parametrize("url", ["/", "/help/", "/accounts/login/", "/accounts/signup/"])
+def test_pages_carry_a_strict_content_security_policy(client, url):
+    policy = csp_directives(client.get(url))
+    assert policy["default-src"] == ["'self'"]
+    assert policy["script-src"] == ["'self'"] and policy["style-src"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"] and policy["base-uri"] == ["'none'"]
+    assert policy["frame-ancestors"] == ["'none'"] and policy["form-action"] == ["'self'"]
+    header = client.get(url)["Content-Security-Policy"]
+    assert "unsafe-inline" not in header and "unsafe-eval" not in header
+
+
+def test_signed_in_pages_and_the_admin_carry_it_too(client, ep, admin_client):
+    client.force_login(ep)
+    assert "unsafe-inline" not in client.get("/requests/")["Content-Security-Policy"]
+    assert "script-src 'self'" in admin_client.get("/admin/")["Content-Security-Policy"]
+
+
+def test_other_security_headers(client):
+    response = client.get("/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
+
+
+def browser_templates():
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        if path.relative_to(TEMPLATES).parts[0] not in NOT_BROWSER_PAGES:
+            yield path
+
+
+@pytest.mark.parametrize("path", list(browser_templates()), ids=lambda p: str(p.relative_to(TEMPLATES)))
+def test_templates_have_no_inline_script_style_or_event_handler(path):
+    source = path.read_text()
+    for tag in re.findall(r"<script\b[^>]*>", source, re.I):
+        assert "src=" in tag or 'type="application/json"' in tag, f"inline <script> in {path}: move it to static/js/"
+    assert not re.search(r"<style\b", source, re.I), f"<style> in {path}: move it to static/css/portal.css"
+    assert not re.search(r"\sstyle\s*=", source, re.I), f"style attribute in {path}: use a class in portal.css"
+    assert not re.search(r"\son[a-z]+\s*=", source, re.I), f"inline event handler in {path}: use static/js/"
+    assert "javascript:" not in source.lower(), f"javascript: URL in {path}"
+
+
+def test_uploads_are_not_served_from_a_public_url(client, ep, settings):
+    draft = complete_draft(owner=ep)
+    document = SupportingDocument(
+        request=draft, original_name="scan.pdf", content_type="application/pdf", size=15, sha256="0" * 64
+    )
+    document.file.save("x", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    assert client.get(settings.MEDIA_URL + document.file.name).status_code == 404
+    assert client.get("/media/" + document.file.name).status_code == 404
+
+
+def test_document_download_is_an_attachment_that_browsers_may_not_sniff(client, ep):
+    draft = complete_draft(owner=ep)
+    document = SupportingDocument(
+        request=draft, original_name='evil".html.pdf', content_type="application/pdf", size=15, sha256="0" * 64
+    )
+    document.file.save("x", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    client.force_login(ep)
+    response = client.get(reverse("exemptions:document_download", args=[document.public_id]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == b"%PDF-1.4\n%%EOF\n"
+
+
+def test_receipt_pdf_is_an_attachment(client, ep):
+    from django.utils import timezone
+
+    from exemptions.services.requests import request_submit
+
+    draft = complete_draft(owner=ep)
+    request_submit(request=draft, actor=ep, at=timezone.now())
+    client.force_login(ep)
+    response = client.get(reverse("exemptions:request_receipt", args=[draft.public_id]))
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
