@@ -1,1 +1,62 @@
-"""Placeholder: filled in by its own issue."""
+"""Decision and information-request emails to the EP.
+
+One function (`decision_email`) builds the template name and context from a request and its StatusChange; the
+outbox builders call it with the recorded change and the admin's preview calls it with the change about to be
+made, so the preview is exactly what the EP receives. Internal notes are never put in the context.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+
+from ..models import ExemptionRequest, OutboundEmail, StatusChange
+from ..windows import ET, format_date_et, format_et
+from . import builder
+
+S = ExemptionRequest.Status
+TEMPLATES = {S.APPROVED: "decision-approved", S.DENIED: "decision-denied", S.INFO_REQUESTED: "info-requested"}
+
+
+def decision_email(request: ExemptionRequest, change: StatusChange, *, reply_by: dt.date | None = None):
+    """(template name, context) for the email about `change` (approved, denied or more information requested)."""
+    return TEMPLATES[change.to_status], {
+        "request": request,
+        "year": request.year,
+        "message": change.message_to_ep,
+        "decided_at_et": format_et(change.at),
+        "reply_by": format_date_et(_noon_et(reply_by)) if reply_by else "",
+        "link": reverse("exemptions:request_detail", args=[request.public_id]),
+        "respond_link": reverse("exemptions:request_respond", args=[request.public_id]),
+        "is_group": request.kind == ExemptionRequest.Kind.GROUP,
+    }
+
+
+def _noon_et(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, 12, tzinfo=ET)
+
+
+def _build(email: OutboundEmail):
+    change = StatusChange.objects.select_related("request__year").filter(pk=email.context.get("status_change_id"))
+    change = change.first()
+    if change is None:
+        return None
+    reply_by = email.context.get("reply_by") or None
+    return decision_email(change.request, change, reply_by=dt.date.fromisoformat(reply_by) if reply_by else None)
+
+
+@builder(OutboundEmail.Kind.DECISION_APPROVED)
+def approved(email: OutboundEmail):
+    return _build(email)
+
+
+@builder(OutboundEmail.Kind.DECISION_DENIED)
+def denied(email: OutboundEmail):
+    return _build(email)
+
+
+@builder(OutboundEmail.Kind.INFO_REQUESTED)
+def info_requested(email: OutboundEmail):
+    # Sent even if the EP answered quickly: the question is part of the record, and the email says where to answer.
+    return _build(email)

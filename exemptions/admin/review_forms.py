@@ -1,0 +1,146 @@
+"""Forms of the staff review screens. They validate and normalise only; services decide what is allowed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from .. import reasons
+from ..models import ExemptionRequest
+from ..windows import ET
+
+DECISION_TITLES = {
+    reasons.Decision.APPROVE: "Approve",
+    reasons.Decision.DENY: "Deny",
+    reasons.Decision.REQUEST_INFO: "Request more information",
+}
+
+
+class ReviewNotesForm(forms.ModelForm):
+    """The only thing staff edit on the change form: internal notes. `seen_version` carries optimistic locking."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = ExemptionRequest
+        fields = ["internal_notes"]
+        widgets = {"internal_notes": forms.Textarea(attrs={"rows": 4, "cols": 80})}
+        help_texts = {"internal_notes": "Staff only. Never shown to the EP or put in any email."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["seen_version"] = self.instance.version
+
+
+class DecisionForm(forms.Form):
+    """Approve / deny / request information: a reason code, the message the EP reads, an internal note."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason_code = forms.ChoiceField(label="Reason")
+    message = forms.CharField(
+        label="Message to the EP",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 90}),
+        help_text="Sent to the EP word for word and shown on their dashboard. Left empty: the reason's default text.",
+    )
+    reply_by = forms.DateField(
+        label="Reply by", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Eastern Time."
+    )
+    internal_note = forms.CharField(
+        label="Internal note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 90}),
+        help_text="Staff only: kept in the status history, never shown to the EP.",
+    )
+
+    def __init__(self, *args, decision: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decision = decision
+        self.fields["reason_code"].choices = [("", "---------"), *reasons.choices_for(decision)]
+        self.fields["reason_code"].required = decision != reasons.Decision.APPROVE
+        if decision != reasons.Decision.REQUEST_INFO:
+            del self.fields["reply_by"]
+        else:
+            self.fields["reply_by"].initial = timezone.now().astimezone(ET).date() + dt.timedelta(days=30)
+
+    def clean(self):
+        data = super().clean()
+        code = data.get("reason_code") or ""
+        message = (data.get("message") or "").strip() or reasons.default_message(code)
+        if not message and not self.errors:
+            what = (
+                "question for the EP" if self.decision == reasons.Decision.REQUEST_INFO else "reason the EP will read"
+            )
+            self.add_error("message", f"Write the {what}: this reason has no default text.")
+        data["message"] = message
+        return data
+
+
+class BulkDecisionForm(forms.Form):
+    reason_code = forms.ChoiceField(label="Reason")
+    message = forms.CharField(
+        label="Message to every EP",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 90}),
+        help_text="Each EP receives the same full email a single decision sends. Empty: the reason's default text.",
+    )
+
+    def __init__(self, *args, decision: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decision = decision
+        self.fields["reason_code"].choices = [("", "---------"), *reasons.choices_for(decision)]
+
+    def clean(self):
+        data = super().clean()
+        message = (data.get("message") or "").strip() or reasons.default_message(data.get("reason_code") or "")
+        if not message and not self.errors:
+            self.add_error("message", "Write the reason every EP will read: this reason has no default text.")
+        data["message"] = message
+        return data
+
+
+class ReopenForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="Why reopen this decided request?",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 90}),
+        help_text="Required; kept in the audit trail. Decisions are final for the EP: reopen only to correct an error.",
+    )
+
+
+class ExtensionForm(forms.Form):
+    SCOPE_REQUEST, SCOPE_TIN = "request", "tin"
+    scope = forms.ChoiceField(
+        choices=[(SCOPE_REQUEST, "This request only"), (SCOPE_TIN, "Every request under this TIN")],
+        widget=forms.RadioSelect,
+        initial=SCOPE_REQUEST,
+    )
+    until = forms.DateTimeField(
+        label="May submit until (Eastern Time)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="The last instant a submission is accepted, e.g. 2011-11-08 23:59.",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 90}),
+        help_text="Shown to the EP, e.g. “The online page was unreachable on the deadline day (November 1, 2011).”",
+    )
+
+    def __init__(self, *args, request_obj: ExemptionRequest, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request_obj = request_obj
+
+    def clean_until(self):
+        value = self.cleaned_data["until"]
+        naive = value.replace(tzinfo=None) if timezone.is_aware(value) else value
+        return naive.replace(tzinfo=ET, second=59 if naive.second == 0 and naive.minute == 59 else naive.second)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") == self.SCOPE_TIN:
+            data["tin"] = self.request_obj.tin
+            if not data["tin"]:
+                self.add_error("scope", "This request has no TIN yet: grant the extension to the request itself.")
+        return data

@@ -1,0 +1,328 @@
+"""The review screen's own admin pages: decide (with a preview of the EP's email), reopen, extend, downloads.
+
+Each page checks the permission, loads the request, validates a form and calls one service. A refusal from the
+service (already decided, changed since opened, illegal transition, missing reason) is shown to the reviewer as
+an error message and nothing changes.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from .. import reasons, workflow
+from ..emails import render_email
+from ..emails.decisions import decision_email
+from ..exports import export_response
+from ..models import ExemptionRequest, GroupLetter, StatusChange, SupportingDocument
+from ..services import review
+from ..services.bundles import bundle_filename, bundle_zip
+from ..windows import window_state
+from .review_forms import DECISION_TITLES, BulkDecisionForm, DecisionForm, ExtensionForm, ReopenForm
+
+S = ExemptionRequest.Status
+REFUSALS = (review.ReviewError, review.StaleRequest, workflow.TransitionNotAllowed)
+TARGET = {
+    reasons.Decision.APPROVE: S.APPROVED,
+    reasons.Decision.DENY: S.DENIED,
+    reasons.Decision.REQUEST_INFO: S.INFO_REQUESTED,
+}
+SERVICES = {
+    reasons.Decision.APPROVE: review.request_approve,
+    reasons.Decision.DENY: review.request_deny,
+    reasons.Decision.REQUEST_INFO: review.request_request_info,
+}
+
+
+class ReviewViewsMixin:
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        own = [
+            path("export.csv", wrap(self.export_view), name="exemptions_exemptionrequest_export"),
+            path("<path:object_id>/review/start/", wrap(self.start_review_view), name="exemptions_review_start"),
+            path("<path:object_id>/review/assign-me/", wrap(self.assign_me_view), name="exemptions_review_assign_me"),
+            path("<path:object_id>/review/reopen/", wrap(self.reopen_view), name="exemptions_review_reopen"),
+            path("<path:object_id>/review/extension/", wrap(self.extension_view), name="exemptions_review_extension"),
+            path("<path:object_id>/review/<str:decision>/", wrap(self.decide_view), name="exemptions_review_decide"),
+            path("<path:object_id>/documents/<uuid:doc_id>/", wrap(self.document_view), name="exemptions_review_doc"),
+            path("<path:object_id>/letters/<uuid:letter_id>/", wrap(self.letter_view), name="exemptions_review_letter"),
+            path("<path:object_id>/bundle.zip", wrap(self.bundle_view), name="exemptions_review_bundle"),
+        ]
+        return own + super().get_urls()
+
+    # --- helpers ---
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm("exemptions.decide_exemptionrequest")
+
+    def _viewable(self, request, object_id) -> ExemptionRequest:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404("No such request")
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def _decidable(self, request, object_id) -> ExemptionRequest:
+        obj = self._viewable(request, object_id)
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
+        return obj
+
+    def _back(self, obj) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:exemptions_exemptionrequest_change", args=[obj.pk]))
+
+    def _page(self, request, template: str, obj, **context) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": obj,
+            "title": context.pop("title", str(obj)),
+            **context,
+        }
+        return TemplateResponse(request, f"admin/exemptions/exemptionrequest/{template}", context)
+
+    # --- review screen context (used by change_view) ---
+    def review_context(self, request, obj: ExemptionRequest) -> dict:
+        history = obj.status_changes.select_related("actor").order_by("at", "id")
+        decide = self.has_decide_permission(request)
+        return {
+            "review": {
+                "obj": obj,
+                "eps": obj.affected_eps.all(),
+                "categories": obj.categories.all(),
+                "documents": obj.documents.all(),
+                "letters": GroupLetter.objects.filter(request=obj).order_by("-version"),
+                "history": history,
+                "questions": obj.information_requests.select_related("asked_by"),
+                "extensions": obj.extensions.select_related("granted_by"),
+                "tin_extensions": obj.year.extensions.filter(request__isnull=True, tin=obj.tin).select_related(
+                    "granted_by"
+                )
+                if obj.tin
+                else [],
+                "emails": obj.emails.order_by("-created_at")[:20],
+                "ep_status": workflow.ep_label(obj.status),
+                "window": window_state(year=obj.year, channel=obj.channel, at=timezone.now(), request=obj),
+                "can_decide": decide,
+                "can": {
+                    name: decide and workflow.allowed(name, obj.status)
+                    for name in ("start_review", "request_info", "approve", "deny", "reopen")
+                },
+                "can_assign": decide and obj.status in workflow.UNDECIDED,
+                "can_extend": decide and request.user.has_perm("exemptions.add_extension"),
+            }
+        }
+
+    # --- one-click steps ---
+    def start_review_view(self, request, object_id):
+        return self._one_click(request, object_id, review.request_start_review, "Review started; assigned to you.")
+
+    def assign_me_view(self, request, object_id):
+        def assign(*, request, actor, at, expected_version):
+            return review.request_assign(
+                request=request, actor=actor, reviewer=actor, expected_version=expected_version
+            )
+
+        return self._one_click(request, object_id, assign, "Assigned to you.")
+
+    def _one_click(self, http_request, object_id, service, done: str):
+        if http_request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self._decidable(http_request, object_id)
+        version = http_request.POST.get("version")
+        try:
+            service(
+                request=obj,
+                actor=http_request.user,
+                at=timezone.now(),
+                expected_version=int(version) if version and version.isdigit() else None,
+            )
+        except REFUSALS as exc:
+            self.message_user(http_request, str(exc), messages.ERROR)
+        else:
+            self.message_user(http_request, f"{obj}: {done}", messages.SUCCESS)
+        return self._back(obj)
+
+    # --- decisions with preview ---
+    def decide_view(self, request, object_id, decision):
+        if decision not in SERVICES:
+            raise Http404("Unknown decision")
+        obj = self._decidable(request, object_id)
+        form = DecisionForm(
+            request.POST if request.method == "POST" else None, decision=decision, initial={"version": obj.version}
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            if "_confirm" in request.POST:
+                return self._decide(request, obj, decision, data)
+            if "_edit" not in request.POST:
+                return self._page(
+                    request,
+                    "review_preview.html",
+                    obj,
+                    title=f"Check before sending: {DECISION_TITLES[decision].lower()} {obj}",
+                    form=form,
+                    decision=decision,
+                    preview=self.preview(obj, decision, data["message"], data.get("reply_by")),
+                )
+        return self._page(
+            request,
+            "review_decide.html",
+            obj,
+            title=f"{DECISION_TITLES[decision]}: {obj}",
+            form=form,
+            decision=decision,
+            defaults={r.code: r.default_message for r in reasons.reasons_for(decision)},
+        )
+
+    def _decide(self, request, obj, decision, data):
+        kwargs = {
+            "request": obj,
+            "actor": request.user,
+            "at": timezone.now(),
+            "reason_code": data["reason_code"],
+            "message": data["message"],
+            "internal_note": data["internal_note"],
+            "expected_version": data["version"],
+        }
+        if decision == reasons.Decision.REQUEST_INFO:
+            kwargs["reply_by"] = data.get("reply_by")
+        try:
+            SERVICES[decision](**kwargs)
+        except REFUSALS as exc:
+            self.message_user(request, f"Nothing was changed. {exc}", messages.ERROR)
+        else:
+            obj.refresh_from_db()
+            self.message_user(
+                request, f"{obj}: {obj.get_status_display().lower()}. The EP's email is queued.", messages.SUCCESS
+            )
+        return self._back(obj)
+
+    @staticmethod
+    def preview(obj: ExemptionRequest, decision: str, message: str, reply_by=None) -> dict:
+        """Exactly what the EP will receive: rendered by the same function the outbox uses."""
+        change = StatusChange(request=obj, to_status=TARGET[decision], message_to_ep=message, at=timezone.now())
+        name, context = decision_email(obj, change, reply_by=reply_by)
+        email = render_email(name, context, to=sorted({r for r in review.ep_recipients(obj) if r}))
+        return {
+            "subject": email.subject,
+            "to": email.to,
+            "body": email.body,
+            "ep_status": workflow.ep_label(change.to_status),
+        }
+
+    # --- bulk decision (admin action with an intermediate page) ---
+    def bulk_decision_view(self, request, queryset, decision):
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
+        form = BulkDecisionForm(request.POST if "_bulk" in request.POST else None, decision=decision)
+        selected = list(queryset.order_by("pk")[:1001])
+        if form.is_bound and form.is_valid() and "_confirm" in request.POST:
+            result = review.request_bulk_decide(
+                request_ids=list(queryset.values_list("pk", flat=True)),
+                decision=decision,
+                actor=request.user,
+                at=timezone.now(),
+                reason_code=form.cleaned_data["reason_code"],
+                message=form.cleaned_data["message"],
+            )
+            verb = "approved" if decision == reasons.Decision.APPROVE else "denied"
+            self.message_user(request, result.summary(verb), messages.SUCCESS if result.changed else messages.WARNING)
+            return None
+        preview = None
+        if form.is_bound and form.is_valid() and selected:
+            preview = self.preview(selected[0], decision, form.cleaned_data["message"])
+        return self._page(
+            request,
+            "review_bulk.html",
+            None,
+            title=f"{DECISION_TITLES[decision]} {len(selected)} request(s)",
+            form=form,
+            decision=decision,
+            action=request.POST.get("action"),
+            selected=selected[:1000],
+            preview=preview,
+            defaults={r.code: r.default_message for r in reasons.reasons_for(decision)},
+        )
+
+    # --- reopen and extension ---
+    def reopen_view(self, request, object_id):
+        obj = self._decidable(request, object_id)
+        form = ReopenForm(request.POST or None, initial={"version": obj.version})
+        if request.method == "POST" and form.is_valid():
+            try:
+                review.request_reopen(
+                    request=obj,
+                    actor=request.user,
+                    at=timezone.now(),
+                    reason=form.cleaned_data["reason"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except REFUSALS as exc:
+                self.message_user(request, f"Nothing was changed. {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"{obj} reopened: it is under review again.", messages.SUCCESS)
+            return self._back(obj)
+        return self._page(request, "review_form.html", obj, title=f"Reopen {obj}", form=form, button="Reopen")
+
+    def extension_view(self, request, object_id):
+        obj = self._decidable(request, object_id)
+        if not request.user.has_perm("exemptions.add_extension"):
+            raise PermissionDenied
+        form = ExtensionForm(request.POST or None, request_obj=obj)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                review.extension_grant(
+                    actor=request.user,
+                    until=data["until"],
+                    reason=data["reason"],
+                    at=timezone.now(),
+                    request=obj if data["scope"] == form.SCOPE_REQUEST else None,
+                    tin=data.get("tin", ""),
+                    year=obj.year,
+                    channel=obj.channel,
+                )
+            except review.ReviewError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(request, f"Extension granted for {obj}.", messages.SUCCESS)
+                return self._back(obj)
+        return self._page(
+            request, "review_form.html", obj, title=f"Grant an extension: {obj}", form=form, button="Grant extension"
+        )
+
+    # --- downloads ---
+    def document_view(self, request, object_id, doc_id):
+        from ..views.requests import document_response
+
+        obj = self._viewable(request, object_id)
+        return document_response(get_object_or_404(SupportingDocument, public_id=doc_id, request=obj))
+
+    def letter_view(self, request, object_id, letter_id):
+        obj = self._viewable(request, object_id)
+        letter = get_object_or_404(GroupLetter, public_id=letter_id, request=obj)
+        if not letter.file:
+            raise Http404("The letter has not been rendered")
+        return FileResponse(letter.file.open("rb"), as_attachment=True, filename=f"letter-{obj}-v{letter.version}.pdf")
+
+    def bundle_view(self, request, object_id):
+        obj = self._viewable(request, object_id)
+        if obj.submitted_at is None:
+            raise Http404("A draft has no audit bundle")
+        response = HttpResponse(bundle_zip(request=obj), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{bundle_filename(obj)}"'
+        return response
+
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        full_tin = request.user.has_perm("exemptions.export_full_tin")
+        return export_response(changelist.queryset, full_tin=full_tin)

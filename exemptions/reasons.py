@@ -1,0 +1,122 @@
+"""Reason codes staff pick when deciding, each with the default message the EP reads (editable before sending).
+
+Codes are stored on the request (`decision_reason_code`) and on its StatusChange rows, so they must never be
+renamed; add new ones instead. The default messages are plain language: they go to the EP word for word.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class Decision:
+    APPROVE = "approve"
+    DENY = "deny"
+    REQUEST_INFO = "request_info"
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    decision: str
+    label: str
+    default_message: str
+
+
+REASONS: list[Reason] = [
+    # Approvals
+    Reason(
+        "hardship_verified",
+        Decision.APPROVE,
+        "Significant hardship verified",
+        "CMS reviewed your request and the information you gave, and found that the significant hardship you "
+        "described prevented you from e-prescribing. You are exempt from this year's eRx payment adjustment.",
+    ),
+    Reason(
+        "approved_after_documents",
+        Decision.APPROVE,
+        "Approved after supporting documents",
+        "Thank you for the additional information. With it, CMS was able to verify the significant hardship you "
+        "described. You are exempt from this year's eRx payment adjustment.",
+    ),
+    # Denials
+    Reason(
+        "tin_npi_mismatch",
+        Decision.DENY,
+        "TIN/NPI does not match claims",
+        "The TIN and NPI in your request do not match the Medicare Part B claims CMS holds for the reporting "
+        "period, so CMS could not confirm that the exemption applies to you.",
+    ),
+    Reason(
+        "cehrt_not_certified",
+        Decision.DENY,
+        "CEHRT ID not on the certified list",
+        "The CEHRT certification ID you gave is not on the Office of the National Coordinator's list of "
+        "certified EHR technology, which this hardship category requires.",
+    ),
+    Reason(
+        "justification_incomplete",
+        Decision.DENY,
+        "Justification incomplete",
+        "Your justification did not explain how the hardship prevented you from e-prescribing during the "
+        "reporting period, and CMS could not verify it from the information provided.",
+    ),
+    Reason(
+        "category_not_met",
+        Decision.DENY,
+        "Hardship category requirements not met",
+        "The circumstances you described do not meet the requirements of the hardship category you chose for "
+        "this adjustment year.",
+    ),
+    Reason(
+        "no_answer",
+        Decision.DENY,
+        "No answer to the request for information",
+        "CMS asked you for more information and did not receive an answer by the date given, so CMS could not "
+        "verify your request.",
+    ),
+    Reason("deny_other", Decision.DENY, "Other (write the reason)", ""),
+    # Requests for more information
+    Reason(
+        "info_tin_npi",
+        Decision.REQUEST_INFO,
+        "TIN/NPI does not match claims: ask for proof",
+        "The TIN and NPI in your request do not match the Medicare claims CMS holds. Please confirm both numbers "
+        "and upload a document that shows them together (for example a remittance advice).",
+    ),
+    Reason(
+        "info_cehrt",
+        Decision.REQUEST_INFO,
+        "CEHRT ID not found: ask for the right ID",
+        "CMS could not find your CEHRT certification ID on the certified list. Please check the ID with your EHR "
+        "vendor and send the correct one, or a letter from the vendor showing it.",
+    ),
+    Reason(
+        "info_justification",
+        Decision.REQUEST_INFO,
+        "Justification incomplete: ask for details",
+        "Please explain in more detail how the hardship prevented you from e-prescribing during the reporting "
+        "period (dates, what you tried, and why it failed), and upload any document that supports it.",
+    ),
+    Reason("info_other", Decision.REQUEST_INFO, "Other (write the question)", ""),
+]
+
+BY_CODE: dict[str, Reason] = {r.code: r for r in REASONS}
+
+
+def reasons_for(decision: str) -> list[Reason]:
+    return [r for r in REASONS if r.decision == decision]
+
+
+def choices_for(decision: str) -> list[tuple[str, str]]:
+    return [(r.code, r.label) for r in reasons_for(decision)]
+
+
+def default_message(code: str) -> str:
+    reason = BY_CODE.get(code)
+    return reason.default_message if reason else ""
+
+
+def label(code: str) -> str:
+    reason = BY_CODE.get(code)
+    return reason.label if reason else code
