@@ -49,11 +49,10 @@ class JsonFormatter(logging.Formatter):
 
 
 def redacted_path(path: str, kwargs: dict) -> str:
-    """The request path with secret URL kwargs replaced, e.g. /accounts/password/reset/key/***/."""
-    for name, value in kwargs.items():
-        if name in SECRET_URL_KWARGS and value:
-            path = path.replace(str(value), "***")
-    return path
+    """The request path cut at its first secret URL kwarg: /accounts/password/reset/key/***."""
+    positions = [path.find(str(value)) for name, value in kwargs.items() if name in SECRET_URL_KWARGS and value]
+    positions = [p for p in positions if p >= 0]
+    return path[: min(positions)] + "***" if positions else path
 
 
 def bind_celery_task_ids() -> None:
@@ -71,3 +70,7 @@ def bind_celery_task_ids() -> None:
         token = tokens.pop(task_id, None)
         if token is not None:
             request_id_var.reset(token)
+
+
+# Connected at import: Django's LOGGING imports this module in every process (web and Celery worker alike).
+bind_celery_task_ids()

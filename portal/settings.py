@@ -244,6 +244,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER",
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 2000
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Workers log through LOGGING below (JSON lines in production, tagged task:<id> by portal.logs).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Forms / UI -------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
