@@ -89,8 +89,10 @@ def outbox_drain(*, at: dt.datetime | None = None, batch: int = 500) -> dict[str
     return {"published": outbox_publish(email_ids=ids) if ids else 0, "stuck": stuck}
 
 
-def outbox_deliver(*, email_id: int) -> str:
+def outbox_deliver(*, email_id: int, connection=None) -> str:
     """Send one outbox email at most once. Returns 'sent', 'skipped', 'retry' or 'failed'.
+
+    `connection` (an open email backend) lets a batch reuse one SMTP session instead of one per email.
 
     Raises TransientSendError after putting the row back to pending (the task retries with backoff).
     """
@@ -107,6 +109,8 @@ def outbox_deliver(*, email_id: int) -> str:
         if message is None:
             _finish(email, OutboundEmail.Status.SUPPRESSED, "Nothing to send any more (state changed).")
             return "suppressed"
+        if connection is not None:
+            message.connection = connection
         message.send()
     except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
         code = getattr(exc, "smtp_code", None) or _first_code(exc)
