@@ -115,10 +115,17 @@ def _reminders_wanted(email: OutboundEmail, request: ExemptionRequest) -> bool:
     return not request.reminders_opt_out and email.user is not None and email.user.email_reminders
 
 
+def _window_for(email: OutboundEmail, request: ExemptionRequest) -> SubmissionWindow | None:
+    window = SubmissionWindow.objects.select_related("year").filter(pk=email.context["window_id"]).first()
+    if window is not None and window.year_id == request.year_id:
+        request.year = window.year  # one query for both (this runs once per email, 100,000s at a time)
+    return window
+
+
 @builder(OutboundEmail.Kind.REMINDER_DRAFT)
 def draft_reminder(email: OutboundEmail):
     request = email.request
-    window = SubmissionWindow.objects.filter(pk=email.context["window_id"]).first()
+    window = _window_for(email, request)
     now = timezone.now()
     if (
         request.status != S.DRAFT
@@ -138,7 +145,7 @@ def draft_reminder(email: OutboundEmail):
 @builder(OutboundEmail.Kind.REMINDER_LETTER)
 def letter_reminder(email: OutboundEmail):
     request = email.request
-    window = SubmissionWindow.objects.filter(pk=email.context["window_id"]).first()
+    window = _window_for(email, request)
     now = timezone.now()
     if (
         request.status != S.LETTER_GENERATED

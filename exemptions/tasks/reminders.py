@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from django.core.mail import get_connection
 from django.utils import timezone
 
 from ..services.outbox import TransientSendError, outbox_deliver
@@ -24,18 +25,49 @@ def sweep_reminders() -> dict:
     reject_on_worker_lost=True,
 )
 def send_email_batch(email_ids: list[int]) -> dict:
-    """Send up to ~100 outbox emails (one broker message instead of 100). A transient failure is handed to
-    send_email, which retries that one email with backoff; if even that publish fails, the row stays pending and
-    the outbox drain publishes it later."""
+    """Send up to ~100 outbox emails over one SMTP session (one broker message instead of 100).
+
+    A transient failure hands that email to send_email, which retries it with backoff; if even that publish fails
+    the row stays pending and the outbox drain publishes it later."""
     outcomes: dict[str, int] = {}
-    for email_id in email_ids:
-        try:
-            outcome = outbox_deliver(email_id=email_id)
-        except TransientSendError:
-            outcome = "retry"
+    connection = _open_connection()
+    try:
+        for email_id in email_ids:
             try:
-                send_email.apply_async((email_id,), countdown=2)
-            except Exception as exc:  # broker gone: the drain republishes the pending row
-                log.warning("could not queue a retry for email %s: %s", email_id, exc)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+                outcome = outbox_deliver(email_id=email_id, connection=connection)
+            except TransientSendError:
+                outcome = "retry"
+                _retry_later(email_id)
+                connection = _reopen(connection)  # the session may be broken: start a fresh one for the rest
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    finally:
+        if connection is not None:
+            connection.close()
     return outcomes
+
+
+def _open_connection():
+    """An open email backend, or None (each email then opens its own and reports its own error)."""
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as exc:  # SMTP down: not fatal for the batch, every email records its own transient error
+        log.warning("could not open an email connection for a batch: %s", exc)
+        return None
+    return connection
+
+
+def _reopen(connection):
+    if connection is not None:
+        try:
+            connection.close()
+        except Exception:  # noqa: S110 (already broken; a fresh one follows)
+            pass
+    return _open_connection()
+
+
+def _retry_later(email_id: int) -> None:
+    try:
+        send_email.apply_async((email_id,), countdown=2)
+    except Exception as exc:  # broker gone: the drain republishes the pending row
+        log.warning("could not queue a retry for email %s: %s", email_id, exc)
