@@ -5,6 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from .requests import ExemptionRequest
+
 
 def letter_upload_to(instance: "GroupLetter", filename: str) -> str:
     return f"letters/{uuid.uuid4().hex}.pdf"
@@ -30,6 +32,10 @@ class GroupLetter(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
+    # What the letter was rendered from: a finalise with nothing changed since returns this version again.
+    source_version = models.PositiveIntegerField(default=0)
+    # The date printed in "must be postmarked no later than …", kept so staff can flag late mailings.
+    postmark_deadline = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["request", "-version"]
@@ -61,3 +67,19 @@ class PrintBatch(models.Model):
 
     def __str__(self) -> str:
         return f"Print batch {self.pk} ({self.get_status_display()})"
+
+
+class GproLetterManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=ExemptionRequest.Kind.GROUP).exclude(reference=None)
+
+
+class GproLetter(ExemptionRequest):
+    """GPRO requests seen as letters: the staff's print-and-receive view in the admin (a proxy, no table)."""
+
+    objects = GproLetterManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "GPRO letter"
+        verbose_name_plural = "GPRO letters"

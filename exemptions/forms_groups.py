@@ -1,0 +1,207 @@
+"""GPRO group forms: validate and normalise only. EP rows reuse the online request's AffectedEPForm/EPFormSet."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.html import format_html
+
+from . import csv_import
+from .forms import PHONE, US_STATE, ZIP, _check, _too_long
+from .identifiers import normalize_tin
+from .models import ExemptionRequest, HardshipCategory, YearCategory
+from .windows import ET
+
+GROUP_ATTESTATION = (
+    "I attest that the information in this request is accurate and complete to the best of my knowledge, and that "
+    "I am authorised to request this exemption on behalf of the group practice and every EP listed."
+)
+
+
+class GroupRequestForm(forms.ModelForm):
+    tin = forms.CharField(
+        label="Group TIN",
+        required=False,
+        max_length=20,
+        help_text="The group's Taxpayer Identification Number (EIN), e.g. 12-3456789. It is printed in full on the "
+        "letter because CMS needs it.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    gpro_program_year = forms.TypedChoiceField(
+        label="GPRO program year",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="The year the group took part in the Group Practice Reporting Option.",
+    )
+    categories = forms.ModelMultipleChoiceField(
+        queryset=HardshipCategory.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Hardship categories",
+        help_text="Choose every category that applies to the group.",
+    )
+    attested = forms.BooleanField(required=False, label=GROUP_ATTESTATION)
+
+    class Meta:
+        model = ExemptionRequest
+        fields = [
+            "group_name",
+            "tin",
+            "gpro_option",
+            "gpro_program_year",
+            "contact_name",
+            "contact_title",
+            "contact_phone",
+            "contact_email",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "zip_code",
+            "categories",
+            "cehrt_id",
+            "justification",
+            "attested",
+        ]
+        labels = {
+            "group_name": "Group legal name",
+            "gpro_option": "GPRO option",
+            "contact_name": "Contact person",
+            "contact_title": "Contact's title",
+            "contact_phone": "Contact's phone",
+            "contact_email": "Contact's email",
+            "address_line1": "Street address",
+            "address_line2": "Address line 2 (optional)",
+            "cehrt_id": "CEHRT certification ID",
+        }
+        help_texts = {
+            "group_name": "As registered with the IRS for the TIN.",
+            "address_line1": "The group's mailing address: printed as the letter's return address.",
+            "state": "Two letters, e.g. MD.",
+            "cehrt_id": "Needed only for an EHR category: the 15-character ID from the Certified Health IT "
+            "Product List.",
+            "justification": "Explain, specifically for each category chosen, why e-prescribing was a significant "
+            "hardship for the group. Plain text; it is printed on the letter as typed.",
+        }
+        widgets = {
+            "gpro_option": forms.RadioSelect,
+            "justification": forms.Textarea(attrs={"rows": 8}),
+            "contact_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "contact_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+            "contact_phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+            "contact_email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "group_name": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "address_line1": forms.TextInput(attrs={"autocomplete": "address-line1"}),
+            "address_line2": forms.TextInput(attrs={"autocomplete": "address-line2"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "state": forms.TextInput(attrs={"autocomplete": "address-level1", "size": 2}),
+            "zip_code": forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        year = self.instance.year
+        allowed = YearCategory.objects.filter(year=year, information_only=False).select_related("category")
+        self.year_categories = list(allowed)
+        self.fields["categories"].queryset = HardshipCategory.objects.filter(year_categories__in=allowed)
+        self.fields["categories"].error_messages["invalid_choice"] = (
+            f"That category is not allowed for the {year.year} adjustment."
+        )
+        self.fields["categories"].label_from_instance = self._category_label
+        # eRx GPRO ran 2010-2013; the program year precedes the adjustment year.
+        years = [y for y in (2013, 2012, 2011, 2010) if y < year.year]
+        self.fields["gpro_program_year"].choices = [("", "Choose a year")] + [(y, str(y)) for y in years]
+        self.fields["gpro_option"].choices = ExemptionRequest.GproOption.choices
+        self.fields["gpro_option"].required = False
+        limit = settings.PORTAL_JUSTIFICATION_MAX_CHARS
+        self.fields["justification"].max_length = limit
+        self.fields["justification"].validators.append(lambda v: _too_long(v, limit))
+        self.fields["justification"].widget.attrs.update({"data-max-chars": limit})
+        if self.instance.tin and not self.is_bound:
+            self.initial["tin"] = self.instance.tin
+
+    def _category_label(self, category: HardshipCategory):
+        detail = next((yc.detail for yc in self.year_categories if yc.category_id == category.pk), "")
+        extra = " (CEHRT ID required)" if category.requires_cehrt_id else ""
+        return format_html("{}{}<br><small>{}</small>", category.name, extra, detail or category.help_text)
+
+    def clean_tin(self):
+        value = self.cleaned_data["tin"]
+        return normalize_tin(value) if value.strip() else ""
+
+    def clean_contact_phone(self):
+        return _check(PHONE, self.cleaned_data["contact_phone"].strip(), "Phone: use digits, spaces, ( ) + - only.")
+
+    def clean_state(self):
+        return _check(US_STATE, self.cleaned_data["state"].strip().upper(), "State: use the two-letter code, e.g. MD.")
+
+    def clean_zip_code(self):
+        return _check(ZIP, self.cleaned_data["zip_code"].strip(), "ZIP code: 5 digits or ZIP+4 (21244-1850).")
+
+
+class CSVImportForm(forms.Form):
+    MODE_REPLACE, MODE_ADD = "replace", "add"
+    file = forms.FileField(
+        label="CSV file of affected EPs",
+        help_text=f"UTF-8 or Excel CSV, at most {csv_import.MAX_ROWS:,} rows and "
+        f"{csv_import.MAX_BYTES // 1024 // 1024} MB. The first line names the columns.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    mode = forms.ChoiceField(
+        label="What to do with the EPs already listed",
+        choices=[(MODE_REPLACE, "Replace the whole list with the file"), (MODE_ADD, "Add the file's EPs to the list")],
+        initial=MODE_REPLACE,
+        widget=forms.RadioSelect,
+    )
+
+
+class MailedForm(forms.Form):
+    mailed_on = forms.DateField(
+        label="Date you mailed the letter",
+        help_text="The date on the postmark if you have it (e.g. 2011-10-28).",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, generated_on: dt.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.generated_on = generated_on
+
+    def clean_mailed_on(self):
+        value = self.cleaned_data["mailed_on"]
+        today = timezone.now().astimezone(ET).date()
+        if value > today:
+            raise forms.ValidationError("The mailing date cannot be in the future.")
+        if self.generated_on and value < self.generated_on:
+            raise forms.ValidationError(
+                f"The mailing date cannot be before the letter was generated ({self.generated_on:%B %-d, %Y})."
+            )
+        return value
+
+
+class ReceivedForm(forms.Form):
+    """Staff: the reference typed or scanned from the letter's QR code, and the two dates."""
+
+    reference = forms.CharField(
+        label="Reference",
+        max_length=40,
+        help_text="Scan the QR code on the letter, or type the reference printed under it (e.g. HX-2012-000042).",
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
+    received_on = forms.DateField(label="Received on", widget=forms.DateInput(attrs={"type": "date"}))
+    postmarked_on = forms.DateField(label="Postmark date", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_reference(self):
+        return self.cleaned_data["reference"].strip().upper()
+
+    def clean(self):
+        data = super().clean()
+        received, postmarked = data.get("received_on"), data.get("postmarked_on")
+        if received and postmarked and postmarked > received:
+            self.add_error("postmarked_on", "The postmark cannot be later than the day the letter was received.")
+        if received and received > timezone.now().astimezone(ET).date():
+            self.add_error("received_on", "The received date cannot be in the future.")
+        return data
