@@ -294,3 +294,25 @@ def test_the_audit_bundle_for_staff_and_for_the_owner_only(client, ep, other_ep,
     assert mine.status_code == 200 and re.search(r"audit-bundle-HX-2013-\d+\.zip", mine["Content-Disposition"])
     client.logout()
     assert client.get(ep_url).status_code == 302
+
+
+def test_request_more_information_needs_a_message_and_a_reply_by_date(
+    client, ep, reviewer, submitted, django_capture_on_commit_callbacks
+):
+    review.request_start_review(request=submitted, actor=reviewer, at=timezone.now())
+    submitted.refresh_from_db()
+    client.force_login(reviewer)
+    url = decide_url(submitted, "request_info")
+    base = {"version": submitted.version, "reason_code": "info_other", "message": "", "internal_note": ""}
+    refused = client.post(url, {**base, "reply_by": "", "_confirm": "1"})
+    assert refused.status_code == 200 and refused.context["form"].errors.keys() == {"message", "reply_by"}
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {**base, "message": "Send the board letter.", "reply_by": "2030-01-15", "_confirm": "1"})
+    submitted.refresh_from_db()
+    assert submitted.status == S.INFO_REQUESTED
+    question = submitted.information_requests.get()
+    assert question.message == "Send the board letter." and str(question.reply_by) == "2030-01-15"
+    (email,) = mail.outbox
+    assert email.subject.startswith("Action needed: CMS needs more information")
+    assert "Please answer by: January 15, 2030" in email.body and "Send the board letter." in email.body

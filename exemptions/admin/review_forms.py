@@ -64,13 +64,14 @@ class DecisionForm(forms.Form):
         if decision != reasons.Decision.REQUEST_INFO:
             del self.fields["reply_by"]
         else:
+            self.fields["reply_by"].required = True
             self.fields["reply_by"].initial = timezone.now().astimezone(ET).date() + dt.timedelta(days=30)
 
     def clean(self):
         data = super().clean()
         code = data.get("reason_code") or ""
         message = (data.get("message") or "").strip() or reasons.default_message(code)
-        if not message and not self.errors:
+        if not message and "reason_code" not in self.errors:
             what = (
                 "question for the EP" if self.decision == reasons.Decision.REQUEST_INFO else "reason the EP will read"
             )
@@ -96,7 +97,7 @@ class BulkDecisionForm(forms.Form):
     def clean(self):
         data = super().clean()
         message = (data.get("message") or "").strip() or reasons.default_message(data.get("reason_code") or "")
-        if not message and not self.errors:
+        if not message and "reason_code" not in self.errors:
             self.add_error("message", "Write the reason every EP will read: this reason has no default text.")
         data["message"] = message
         return data
