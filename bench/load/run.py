@@ -203,7 +203,8 @@ def run_phase(phase: str, users: int, seconds: int, config_path: Path, tmp: Path
         "BENCH_USERS": str(users),
         "BENCH_OUT": str(out),
     }
-    print(f"phase {phase}: {users} users, {seconds}s", flush=True)
+    print(f"phase {phase}: {users} users, {seconds}s, load average {os.getloadavg()}", flush=True)
+    load_before = [round(x, 2) for x in os.getloadavg()]
     subprocess.run(
         [
             LOCUST,
@@ -231,7 +232,10 @@ def run_phase(phase: str, users: int, seconds: int, config_path: Path, tmp: Path
         stderr=open(tmp / f"{phase}.log", "w"),
     )
     print((tmp / f"{phase}.log").read_text()[-3000:], file=sys.stderr)
-    return summarise(json.loads(out.read_text()))
+    result = summarise(json.loads(out.read_text()))
+    result["load_average_before"] = load_before  # 1/5/15-minute: other processes on the same 2 cores
+    result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    return result
 
 
 def main() -> None:

@@ -115,7 +115,9 @@
     if (form) {
       var data = new FormData(form);
       data.set("action", "save");
-      saving = fetch(form.action || window.location.href, { method: "POST", body: data, credentials: "same-origin" })
+      // getAttribute: form.action would be the form's own button named "action", not its URL.
+      var target = form.getAttribute("action") || window.location.href;
+      saving = fetch(target, { method: "POST", body: data, credentials: "same-origin" })
         .then(function (response) { return response.ok; })
         .catch(function () { return false; });
     }
