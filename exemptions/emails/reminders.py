@@ -5,6 +5,9 @@ passed, or staff moved the deadline (a new reminder with the new deadline's key 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -115,11 +118,46 @@ def _reminders_wanted(email: OutboundEmail, request: ExemptionRequest) -> bool:
     return not request.reminders_opt_out and email.user is not None and email.user.email_reminders
 
 
+# --- Reads shared by a batch ------------------------------------------------------------------------------------
+# A sweep fans out ~100 emails per task, and 100,000 emails at a deadline. Inside reminder_batch() the window and
+# each draft's categories and EPs (for "what is missing") are read once per batch instead of once per email; the
+# status checks that decide whether to send at all still use the row delivery has just claimed and re-read.
+_BATCH: ContextVar[dict | None] = ContextVar("reminder_batch", default=None)
+
+
+@contextmanager
+def reminder_batch(email_ids: list[int]) -> Iterator[None]:
+    request_ids = OutboundEmail.objects.filter(pk__in=email_ids).values_list("request_id", flat=True)
+    requests = (
+        ExemptionRequest.objects.filter(pk__in=request_ids)
+        .select_related("year")
+        .prefetch_related("categories", "affected_eps")
+    )
+    token = _BATCH.set({"requests": {r.pk: r for r in requests}, "windows": {}})
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+
+
 def _window_for(email: OutboundEmail, request: ExemptionRequest) -> SubmissionWindow | None:
-    window = SubmissionWindow.objects.select_related("year").filter(pk=email.context["window_id"]).first()
+    batch = _BATCH.get()
+    window_id = email.context["window_id"]
+    if batch is not None and window_id in batch["windows"]:
+        window = batch["windows"][window_id]
+    else:
+        window = SubmissionWindow.objects.select_related("year").filter(pk=window_id).first()
+        if batch is not None:
+            batch["windows"][window_id] = window
     if window is not None and window.year_id == request.year_id:
-        request.year = window.year  # one query for both (this runs once per email, 100,000s at a time)
+        request.year = window.year  # one query for both
     return window
+
+
+def _missing(request: ExemptionRequest) -> list[str]:
+    batch = _BATCH.get()
+    prefetched = batch["requests"].get(request.pk) if batch is not None else None
+    return completeness_problems(prefetched or request)
 
 
 @builder(OutboundEmail.Kind.REMINDER_DRAFT)
@@ -137,7 +175,7 @@ def draft_reminder(email: OutboundEmail):
         return None
     link = _absolute(reverse("exemptions:request_edit", args=[request.public_id]))
     context = _common(email, request, window.closes_at, link)
-    context["missing"] = completeness_problems(request)
+    context["missing"] = _missing(request)
     context["extended_from"] = format_et(window.original_closes_at) if window.original_closes_at else ""
     return "reminder-draft", context
 

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.core.mail import get_connection
 from django.utils import timezone
 
+from ..emails.reminders import reminder_batch
 from ..services.outbox import TransientSendError, outbox_deliver
 from ..services.reminders import reminders_sweep
 from .emails import send_email
@@ -32,14 +33,15 @@ def send_email_batch(email_ids: list[int]) -> dict:
     outcomes: dict[str, int] = {}
     connection = _open_connection()
     try:
-        for email_id in email_ids:
-            try:
-                outcome = outbox_deliver(email_id=email_id, connection=connection)
-            except TransientSendError:
-                outcome = "retry"
-                _retry_later(email_id)
-                connection = _reopen(connection)  # the session may be broken: start a fresh one for the rest
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        with reminder_batch(email_ids):
+            for email_id in email_ids:
+                try:
+                    outcome = outbox_deliver(email_id=email_id, connection=connection)
+                except TransientSendError:
+                    outcome = "retry"
+                    _retry_later(email_id)
+                    connection = _reopen(connection)  # the session may be broken: a fresh one for the rest
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
     finally:
         if connection is not None:
             connection.close()

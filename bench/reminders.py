@@ -1,0 +1,303 @@
+"""Benchmark: one reminder sweep over 100,000 drafts, delivered by real Celery workers to a local SMTP sink.
+
+    .venv/bin/python bench/reminders.py            # 100,000 drafts (about 5-8 minutes in all)
+    .venv/bin/python bench/reminders.py --drafts 5000 --workers 2
+
+Needs PostgreSQL and Redis. It drops and recreates the database `bench_reminders` and empties Redis DB 4 (override
+with BENCH_DATABASE_URL / BENCH_REDIS_URL). Reports the time to compute the due set, to enqueue (claim the outbox
+rows and publish them), to deliver every email, and the duplicates counted by the SMTP sink (must be 0), and writes
+bench/results/reminders.json. Targets (2 cores): due set <= 5 s, enqueue <= 20 s, all delivered <= 10 min.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_reminders")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4")
+QUEUE = "bench-reminders"
+TARGETS = {"due_set_seconds": 5, "enqueue_seconds": 20, "deliver_all_seconds": 600, "duplicates": 0}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- the SMTP sink (a child process): one line per accepted message, with its recipients --------------------------
+
+
+def run_sink(port: int, log_path: str) -> None:
+    from aiosmtpd.controller import Controller
+
+    out = open(log_path, "a", buffering=1)  # noqa: SIM115
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            out.write(",".join(envelope.rcpt_tos) + "\n")
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        asyncio.run(asyncio.Event().wait())
+    finally:
+        controller.stop()
+
+
+# --- the benchmark --------------------------------------------------------------------------------------------------
+
+
+def environment(smtp_port: int) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "CELERY_BROKER_URL": REDIS_URL,
+        "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "DEBUG": "False",
+        "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "localhost",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def recreate_database() -> None:
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    parts = urlsplit(DATABASE_URL)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl().replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def seed(count: int) -> dt.datetime:
+    """`count` drafts (one EP each, different owners) in a window closing 3 days from today; returns the 3-day
+    reminder instant (9:00 ET today)."""
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+
+    from exemptions.models import AdjustmentYear, AffectedEP, ExemptionRequest, ReminderPolicy, SubmissionWindow, User
+    from exemptions.windows import ET
+
+    today = timezone.now().astimezone(ET).date()
+    year = AdjustmentYear.objects.create(year=2098, adjustment_percent="1.00", reporting_period="Benchmark")
+    window = SubmissionWindow.objects.create(
+        year=year,
+        channel="online",
+        opens_at=timezone.now() - dt.timedelta(days=10),
+        closes_at=dt.datetime.combine(today + dt.timedelta(days=3), dt.time(23, 59, 59), tzinfo=ET),
+    )
+    ReminderPolicy.objects.create(window=window)
+    unusable = make_password(None)
+    for start in range(0, count, 5000):
+        numbers = range(start, min(start + 5000, count))
+        users = User.objects.bulk_create(
+            [User(email=f"ep{i}@bench.example.org", full_name=f"EP {i}", password=unusable) for i in numbers]
+        )
+        drafts = ExemptionRequest.objects.bulk_create(
+            [ExemptionRequest(owner=u, year=year, contact_name=u.full_name, contact_email=u.email) for u in users]
+        )
+        AffectedEP.objects.bulk_create(
+            [AffectedEP(request=d, name=d.contact_name, email=d.contact_email) for d in drafts]
+        )
+    ExemptionRequest.objects.update(created_at=timezone.now() - dt.timedelta(days=5))
+    return dt.datetime.combine(today, dt.time(9, 0), tzinfo=ET)
+
+
+def start_workers(env: dict, workers: int, log_path: Path) -> subprocess.Popen:
+    log = open(log_path, "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "-Q",
+            QUEUE,
+            "--pool=prefork",
+            f"--concurrency={workers}",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while "ready." not in log_path.read_text():
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise SystemExit(f"worker did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.2)
+    return process
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--drafts", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=4, help="worker pool processes (prefork)")
+    parser.add_argument("--per-task", type=int, default=100, help="emails per published task")
+    parser.add_argument("--timeout", type=int, default=900, help="give up waiting for delivery after N seconds")
+    args = parser.parse_args()
+
+    results_dir = ROOT / "bench" / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    work = ROOT / "var" / "bench-reminders"
+    work.mkdir(parents=True, exist_ok=True)
+    sink_log = work / "sink.log"
+    sink_log.write_text("")
+    smtp_port = free_port()
+    env = environment(smtp_port)
+    os.environ.update(
+        {
+            k: env[k]
+            for k in (
+                "DATABASE_URL",
+                "REDIS_URL",
+                "CELERY_BROKER_URL",
+                "CELERY_TASK_DEFAULT_QUEUE",
+                "DEBUG",
+                "SECRET_KEY",
+                "ALLOWED_HOSTS",
+                "LOG_LEVEL",
+                "EMAIL_URL",
+            )
+        }
+    )
+    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    sys.path.insert(0, str(ROOT))
+
+    print(f"Recreating {DATABASE_URL} and migrating …", flush=True)
+    recreate_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+    from exemptions.models import OutboundEmail
+    from exemptions.services.reminders import reminders_claim, reminders_due, reminders_publish_pending
+
+    print(f"Seeding {args.drafts:,} drafts …", flush=True)
+    started = time.monotonic()
+    at = seed(args.drafts)
+    seed_seconds = time.monotonic() - started
+
+    sink = subprocess.Popen([sys.executable, __file__, "--sink", str(smtp_port), str(sink_log)], cwd=ROOT)
+    workers = start_workers(env, args.workers, work / "worker.log")
+    try:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        print("Sweeping …", flush=True)
+        t0 = time.monotonic()
+        due = reminders_due(at=at)
+        t1 = time.monotonic()
+        for start in range(0, len(due), 2000):
+            reminders_claim(due=due[start : start + 2000])
+        t_claimed = time.monotonic()
+        published = reminders_publish_pending(per_task=args.per_task)
+        t2 = time.monotonic()
+        print(f"  due set {t1 - t0:.2f} s ({len(due):,}), enqueue {t2 - t1:.2f} s ({published:,} published)")
+        done = 0
+        while time.monotonic() - t0 < args.timeout:
+            done = OutboundEmail.objects.exclude(status__in=["pending", "sending"]).count()
+            if done >= len(due):
+                break
+            time.sleep(1)
+        t3 = time.monotonic()
+        by_status = dict(Counter(OutboundEmail.objects.values_list("status", flat=True)))
+        print(f"  delivered in {t3 - t0:.1f} s: {by_status}")
+        again_started = time.monotonic()
+        again = reminders_due(at=at)
+        again_seconds = time.monotonic() - again_started
+    finally:
+        workers.send_signal(signal.SIGTERM)
+        try:
+            workers.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(workers.pid, signal.SIGKILL)
+        time.sleep(0.5)  # let the sink flush its last lines
+        sink.terminate()
+        sink.wait(10)
+
+    lines = [line for line in sink_log.read_text().splitlines() if line]
+    per_recipient = Counter(lines)
+    duplicates = sum(n - 1 for n in per_recipient.values() if n > 1)
+    figures = {
+        "drafts": args.drafts,
+        "due": len(due),
+        "due_set_seconds": round(t1 - t0, 2),
+        "claim_seconds": round(t_claimed - t1, 2),
+        "publish_seconds": round(t2 - t_claimed, 2),
+        "enqueue_seconds": round(t2 - t1, 2),
+        "deliver_all_seconds": round(t3 - t0, 1),
+        "emails_per_second": round(len(lines) / (t3 - t0), 1),
+        "smtp_messages": len(lines),
+        "distinct_recipients": len(per_recipient),
+        "duplicates": duplicates,
+        "outbox_by_status": by_status,
+        "second_sweep_due": len(again),
+        "second_sweep_due_set_seconds": round(again_seconds, 2),
+        "seed_seconds": round(seed_seconds, 1),
+        "worker_processes": args.workers,
+        "emails_per_task": args.per_task,
+    }
+    met = {
+        "due_set_seconds": figures["due_set_seconds"] <= TARGETS["due_set_seconds"],
+        "enqueue_seconds": figures["enqueue_seconds"] <= TARGETS["enqueue_seconds"],
+        "deliver_all_seconds": by_status.get("sent", 0) == len(due)
+        and figures["deliver_all_seconds"] <= TARGETS["deliver_all_seconds"],
+        "duplicates": duplicates == 0 and len(lines) == len(due),
+    }
+    report = {
+        "benchmark": "reminders",
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "setup": "PostgreSQL + Redis broker + Celery prefork workers + aiosmtpd sink, all on this machine",
+        "figures": figures,
+        "targets": TARGETS,
+        "targets_met": met,
+    }
+    (results_dir / "reminders.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2))
+    if not all(met.values()):
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--sink":
+        run_sink(int(sys.argv[2]), sys.argv[3])
+    else:
+        main()
