@@ -4,7 +4,8 @@ Phases (each at the same concurrency against the same gunicorn):
   trivial   GET /bench/trivial/                                  baseline (a)
   write     logged-in POST /bench/write/ (one INSERT)             baseline (b)
   submit    logged-in POST /requests/<uuid>/edit/ action=submit   the real submit, one complete draft per POST
-  deadline  log in, start a draft, open it, save it, submit it, open the confirmation: the final hour
+  deadline  log in, start a draft, open it, save it, submit it, open the confirmation: the final hour,
+            with 1-3 s between clicks (the others run flat out to measure capacity)
 
 Every request is recorded (name, start, latency, ok) and written to BENCH_OUT at the end; run.py computes
 req/s and percentiles over the window after every user is ready (logged in), so log-ins and start-up do not
@@ -16,6 +17,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import random
 import re
 import time
 
@@ -81,6 +83,11 @@ class PortalUser(FastHttpUser):
     host = CONFIG["host"]
     connection_timeout = 60.0
     network_timeout = 60.0
+
+    def wait_time(self):
+        # Capacity phases run flat out (closed loop). The deadline mix is people: 1-3 s between their clicks,
+        # so its latencies are what a user feels at 100 concurrent users, not queueing at saturation.
+        return random.uniform(1.0, 3.0) if PHASE == "deadline" else 0
 
     def on_start(self):
         self.slot = next(_user_slots)
