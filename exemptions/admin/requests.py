@@ -13,7 +13,7 @@ import re
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
@@ -84,7 +84,8 @@ class ExemptionRequestAdmin(ReviewViewsMixin, SimpleHistoryAdmin):
     search_fields = ["=reference", "=first_npi", "=tin", "=contact_email", "display_name"]
     search_help_text = "Reference (HX-2013-000042), NPI (10 digits), TIN (9 digits), email, or part of a name."
     date_hierarchy = "submitted_at"
-    ordering = ["-id"]
+    # Newest submission first, drafts last; migration 0003 indexes this order for the common filters.
+    ordering = [F("submitted_at").desc(nulls_last=True), "-id"]
     sortable_by = ["reference_or_draft", "submitted_at_et", "days_waiting"]
     list_per_page = 100
     list_max_show_all = 500
