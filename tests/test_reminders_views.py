@@ -123,3 +123,12 @@ def test_a_stop_link_for_a_deleted_draft_is_404(client, draft):
     token = stop_token(request=draft)
     ExemptionRequest.objects.filter(pk=draft.pk).delete()
     assert client.get(reverse("exemptions:reminders_stop", args=[token])).status_code == 404
+
+
+def test_the_home_page_offers_notify_me_for_years_not_open_and_links_the_settings(client, ep):
+    WindowFactory(year=YearFactory(year=2031), opens_at=et(2099, 6, 1), closes_at=et(2099, 6, 30))
+    client.force_login(ep)
+    page = client.get(reverse("exemptions:home")).content.decode()
+    assert f'action="{reverse("exemptions:window_notify", args=[2031])}"' in page
+    assert "Email me when 2031 opens" in page
+    assert f'href="{reverse("exemptions:reminder_preferences")}"' in page
