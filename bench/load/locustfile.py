@@ -94,7 +94,11 @@ class PortalUser(FastHttpUser):
         account = CONFIG["accounts"][self.slot % len(CONFIG["accounts"])]
         self.email = account["email"]
         self.csrf = account["csrf"]
-        self.drafts = iter(account.get("drafts", []))
+        # Each round of the submit phase gets its own slice of this account's drafts.
+        drafts = account.get("drafts", [])
+        size = len(drafts) // CONFIG.get("rounds", 1)
+        round_index = int(os.environ.get("BENCH_ROUND", "0"))
+        self.drafts = iter(drafts[round_index * size : (round_index + 1) * size])
         if PHASE == "deadline":
             try:
                 self.login(account)
@@ -123,6 +127,8 @@ class PortalUser(FastHttpUser):
                 catch_response=True,
             ) as response:
                 if response.status_code == 302:
+                    # Django rotates the CSRF token at log-in: use the new one from here on.
+                    self.csrf = next(c.value for c in self.client.cookiejar if c.name == "csrftoken")
                     return
                 text = response.text or ""
                 errors = re.findall(r"(?s)(?:invalid-feedback|alert-danger|errorlist)[^>]*>(.{0,200}?)</", text)
