@@ -316,3 +316,17 @@ def test_request_more_information_needs_a_message_and_a_reply_by_date(
     (email,) = mail.outbox
     assert email.subject.startswith("Action needed: CMS needs more information")
     assert "Please answer by: January 15, 2030" in email.body and "Send the board letter." in email.body
+
+
+def test_the_filters_and_the_date_hierarchy_list_their_choices(client, ep, reviewer, second_reviewer):
+    older, newer = submit(ep), submit(ep)
+    ExemptionRequest.objects.filter(pk=newer.pk).update(submitted_at=timezone.now().replace(year=2013, month=5))
+    client.force_login(reviewer)
+    url = reverse("admin:exemptions_exemptionrequest_changelist")
+    page = client.get(url).content.decode()
+    assert "?submitted_at__year=2012" in page and "?submitted_at__year=2013" in page
+    assert "Rita Reviewer" in page and "Sam Second" in page and "Assigned to me" in page
+    assert "2013 Online request" in page and "2012" in page
+    year_page = client.get(url, {"submitted_at__year": "2012"})
+    assert list(year_page.context["cl"].result_list) == [older]
+    assert "submitted_at__month=12" in year_page.content.decode()

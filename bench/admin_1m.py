@@ -1,0 +1,511 @@
+"""Benchmark: the staff request list (Django admin changelist) over 1,000,000 requests in PostgreSQL.
+
+    .venv/bin/python bench/admin_1m.py                 # load 1,000,000 requests (about 2-3 min), then measure
+    .venv/bin/python bench/admin_1m.py --keep          # reuse the loaded database, measure only
+    .venv/bin/python bench/admin_1m.py --rows 100000   # a smaller run
+
+Drops and recreates the database `bench_admin` (override with BENCH_DATABASE_URL), migrates it, loads users,
+requests, one affected EP and one category per request with COPY (indexes dropped during the load and rebuilt
+after), VACUUM ANALYZEs, then measures the changelist as a member of the Reviewer group through Django's test
+client (server time: middleware, view, SQL and template; no network) for: the first page, a status filter, a
+year + status filter, a search by NPI, by name, by TIN and by reference, and page 50. Each is measured fresh
+and again after a third of the rows were updated without VACUUM (the churn that makes COUNT(*) slow), and the
+query count is checked at page sizes 20, 100 and 500. Prints a table, writes bench/results/admin_1m.json.
+Targets (2 cores): every case <= 300 ms median server time and <= 10 queries whatever the page size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import os
+import platform
+import random
+import re
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_admin")
+TARGET_MS, TARGET_QUERIES = 300, 10
+RUNS = 7
+
+os.environ["DATABASE_URL"] = DATABASE_URL
+os.environ.setdefault("PORTAL_REQUIRE_STAFF_MFA", "False")  # the bench logs in with force_login, no TOTP
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+FIRST = (
+    "James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara Richard Susan Joseph "
+    "Jessica Thomas Sarah Charles Karen Priya Wei Mohammed Fatima Olga Kenji Aisha Carlos Lucia Nikolai".split()
+)
+LAST = [
+    f"{a}{b}"
+    for a in "Smith Johnson Okafor Nguyen Garcia Kowalski Brown Patel Rossi Haddad Chen Murphy Schmidt Silva".split()
+    for b in ("", "son", "ley", "ford", "er", "ini", "berg", "ova", "well", "ton")
+]
+STATUSES = [  # (status, weight): a portal some weeks after a deadline
+    ("draft", 8),
+    ("submitted", 25),
+    ("under_review", 15),
+    ("info_requested", 4),
+    ("resubmitted", 2),
+    ("approved", 30),
+    ("denied", 12),
+    ("withdrawn", 4),
+]
+YEAR_SHARE = {2012: 0.30, 2013: 0.45, 2014: 0.25}
+JUSTIFICATION = (
+    "Our practice is in a rural county without broadband; the only connection is a satellite link that fails "
+    "in bad weather. The e-prescribing vendor requires a stable connection and prescriptions were faxed instead. "
+) * 2
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--keep", action="store_true", help="reuse an already loaded bench database")
+    args = parser.parse_args()
+    if not args.keep:
+        recreate_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    if not args.keep:
+        call_command("migrate", verbosity=0)
+        started = time.monotonic()
+        load(args.rows)
+        load_seconds = time.monotonic() - started
+    else:
+        load_seconds = None
+        vacuum_analyze()  # a previous run's churn phase left dead tuples: start fresh
+    load_before = os.getloadavg()
+    results = measure_all()
+    results["load_average"] = {
+        "before": [round(x, 2) for x in load_before],
+        "after": [round(x, 2) for x in os.getloadavg()],
+    }
+    report(args.rows, load_seconds, results)
+    return 0 if all(r["ok"] for r in results["cases"]) else 1
+
+
+# --- database ---------------------------------------------------------------------------------------------------
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    url = urlparse(DATABASE_URL)
+    name = url.path.lstrip("/")
+    admin_url = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def load(rows: int) -> None:
+    from django.db import connection
+
+    from exemptions.models import AdjustmentYear, HardshipCategory, SubmissionWindow, YearCategory
+
+    random.seed(20111101)
+    years = {y.year: y for y in AdjustmentYear.objects.filter(year__in=YEAR_SHARE)}
+    windows = {
+        y: list(SubmissionWindow.objects.filter(year=years[y], channel="online").order_by("opens_at")) for y in years
+    }
+    categories = {
+        y: list(
+            YearCategory.objects.filter(year=years[y], information_only=False).values_list("category_id", flat=True)
+        )
+        or list(HardshipCategory.objects.values_list("pk", flat=True))
+        for y in years
+    }
+    tables = [
+        "exemptions_user",
+        "exemptions_exemptionrequest",
+        "exemptions_affectedep",
+        "exemptions_exemptionrequest_categories",
+    ]
+    with connection.cursor() as cursor:
+        saved = drop_indexes(cursor, tables)
+        t = time.monotonic()
+        owners, reviewers = copy_users(cursor, rows)
+        print(f"users: {time.monotonic() - t:.1f} s", flush=True)
+        t = time.monotonic()
+        copy_requests(cursor, rows, years, windows, categories, owners, reviewers)
+        print(f"requests, EPs, categories: {time.monotonic() - t:.1f} s", flush=True)
+        t = time.monotonic()
+        for sql in saved:
+            cursor.execute(sql)
+        print(f"indexes rebuilt: {time.monotonic() - t:.1f} s", flush=True)
+        for table in tables:
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
+    t = time.monotonic()
+    vacuum_analyze()
+    print(f"vacuum analyze: {time.monotonic() - t:.1f} s", flush=True)
+
+
+def drop_indexes(cursor, tables: list[str]) -> list[str]:
+    """Drop plain indexes (not primary keys or unique constraints) before COPY; return their definitions."""
+    cursor.execute(
+        """
+        SELECT i.indexname, i.indexdef FROM pg_indexes i
+        WHERE i.tablename = ANY(%s) AND NOT EXISTS (
+            SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+        """,
+        [tables],
+    )
+    found = cursor.fetchall()
+    for name, _definition in found:
+        cursor.execute(f'DROP INDEX "{name}"')
+    return [definition for _name, definition in found]
+
+
+def copy_rows(cursor, table: str, columns: list[str], lines) -> None:
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with cursor.cursor.copy(sql) as copy:
+        buffer = io.StringIO()
+        for n, line in enumerate(lines, start=1):
+            buffer.write(line)
+            if n % 20000 == 0:
+                copy.write(buffer.getvalue())
+                buffer = io.StringIO()
+        copy.write(buffer.getvalue())
+
+
+def copy_users(cursor, rows: int) -> tuple[list[int], list[int]]:
+    from django.utils import timezone
+
+    from exemptions.roles import REVIEWER, roles_setup
+
+    count = max(rows // 20, 10)
+    now = timezone.now().isoformat()
+    cols = ["password", "is_superuser", "is_staff", "is_active", "date_joined", "email", "full_name", "email_reminders"]
+    lines = (
+        f"!\tf\tf\tt\t{now}\tep{i}@bench.example\t{random.choice(FIRST)} {random.choice(LAST)}\tt\n"
+        for i in range(count)
+    )
+    copy_rows(cursor, "exemptions_user", cols, lines)
+    cursor.execute("SELECT MIN(id), MAX(id) FROM exemptions_user")
+    low, high = cursor.fetchone()
+    from django.contrib.auth.models import Group
+
+    from exemptions.models import User
+
+    roles_setup()
+    reviewers = []
+    for i in range(20):
+        user = User.objects.create_user(f"reviewer{i}@cms.example.gov", None, is_staff=True, full_name=f"Reviewer {i}")
+        user.groups.add(Group.objects.get(name=REVIEWER))
+        reviewers.append(user.pk)
+    return list(range(low, high + 1)), reviewers
+
+
+def npi(base: int) -> str:
+    from stdnum import luhn
+
+    digits = f"1{base:08d}"
+    return digits + luhn.calc_check_digit("80840" + digits)
+
+
+def copy_requests(cursor, rows, years, windows, categories, owners, reviewers) -> None:
+    from exemptions.models import ExemptionRequest
+
+    fields = [f for f in ExemptionRequest._meta.concrete_fields if not f.primary_key]
+    columns = [f.column for f in fields]
+    defaults = {f.column: _default(f) for f in fields}
+    statuses = [s for s, w in STATUSES for _ in range(w)]
+    counters = dict.fromkeys(years, 0)
+    order = sorted(years)
+    # Requests arrive in time order (ids grow with time), like the real portal: each window's share in turn.
+    plan = []
+    for year in order:
+        share = int(rows * YEAR_SHARE[year])
+        per_window = share // len(windows[year])
+        plan += [(year, w, per_window) for w in windows[year]]
+    plan[-1] = (plan[-1][0], plan[-1][1], rows - sum(n for _, _, n in plan[:-1]))
+    request_lines, ep_lines, category_lines = [], [], []
+    cursor.execute("SELECT COALESCE(MAX(id), 0) FROM exemptions_exemptionrequest")
+    next_id = cursor.fetchone()[0] + 1
+
+    def flush():
+        copy_rows(cursor, "exemptions_exemptionrequest", ["id", *columns], request_lines)
+        copy_rows(
+            cursor,
+            "exemptions_affectedep",
+            [
+                "request_id",
+                "position",
+                "npi",
+                "name",
+                "address_line1",
+                "address_line2",
+                "city",
+                "state",
+                "zip_code",
+                "email",
+            ],
+            ep_lines,
+        )
+        copy_rows(
+            cursor,
+            "exemptions_exemptionrequest_categories",
+            ["exemptionrequest_id", "hardshipcategory_id"],
+            category_lines,
+        )
+        request_lines.clear()
+        ep_lines.clear()
+        category_lines.clear()
+
+    for year, window, count in plan:
+        start, end = window.opens_at, window.closes_at
+        step = (end - start) / max(count, 1)
+        for k in range(count):
+            rid = next_id
+            next_id += 1
+            at = start + step * k + dt.timedelta(seconds=random.randint(0, 59))
+            status = random.choice(statuses)
+            group = random.random() < 0.05
+            first, last = random.choice(FIRST), random.choice(LAST)
+            name = f"{last} Medical Group" if group else f"Dr {first} {last}"
+            ep_npi = npi(rid)
+            values = dict(defaults)
+            values.update(
+                public_id=str(uuid.uuid4()),
+                kind="group" if group else "individual",
+                owner_id=str(random.choice(owners)),
+                year_id=str(years[year].pk),
+                status=status,
+                version="3",
+                tin=f"{random.randint(10, 99)}{random.randint(0, 9999999):07d}",
+                justification=JUSTIFICATION,
+                attested="t",
+                contact_name=f"{first} {last}",
+                contact_email=f"{first}.{last}{rid}@clinic.example".lower(),
+                contact_phone="410-555-0100",
+                address_line1="1 Main St",
+                city="Towson",
+                state="MD",
+                zip_code="21204",
+                group_name=name if group else "",
+                display_name=name,
+                first_npi=ep_npi,
+                ep_count="1",
+                created_at=(at - dt.timedelta(hours=2)).isoformat(),
+                updated_at=at.isoformat(),
+            )
+            if status != "draft":
+                counters[year] += 1
+                values.update(
+                    reference=f"HX-{year}-{counters[year]:06d}",
+                    submitted_at=at.isoformat(),
+                    submitted_window_id=str(window.pk),
+                )
+            if status in ("under_review", "info_requested", "resubmitted", "approved", "denied"):
+                values["assigned_reviewer_id"] = str(random.choice(reviewers))
+            if status in ("approved", "denied"):
+                values.update(
+                    decided_at=(at + dt.timedelta(days=20)).isoformat(),
+                    decision_reason_code="bench",
+                    decision_message="CMS reviewed your request. " * 4,
+                    internal_notes="Checked claims.",
+                )
+            request_lines.append("\t".join([str(rid), *(values[c] for c in columns)]) + "\n")
+            ep_lines.append(
+                f"{rid}\t0\t{ep_npi}\tDr {first} {last}\t1 Main St\t\tTowson\tMD\t21204\tep{rid}@clinic.example\n"
+            )
+            category_lines.append(f"{rid}\t{random.choice(categories[year])}\n")
+            if len(request_lines) >= 50000:
+                flush()
+    flush()
+
+
+def _default(field) -> str:
+    if field.null:
+        return "\\N"
+    value = field.get_default()
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return "" if value is None else str(value)
+
+
+def vacuum_analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in [
+            "exemptions_user",
+            "exemptions_exemptionrequest",
+            "exemptions_affectedep",
+            "exemptions_exemptionrequest_categories",
+        ]:
+            cursor.execute(f"VACUUM ANALYZE {table}")
+
+
+def churn() -> float:
+    """Update a third of the requests (as reviewers do) without VACUUM: dead tuples, the slow-COUNT(*) state."""
+    from django.db import connection
+
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE exemptions_exemptionrequest SET (autovacuum_enabled = false)")
+        cursor.execute("UPDATE exemptions_exemptionrequest SET version = version + 1 WHERE id % 3 = 0")
+    return time.monotonic() - started
+
+
+def restore_autovacuum() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE exemptions_exemptionrequest RESET (autovacuum_enabled)")
+
+
+# --- measurement ------------------------------------------------------------------------------------------------
+
+
+def cases() -> list[tuple[str, dict]]:
+    from exemptions.models import AdjustmentYear, ExemptionRequest
+
+    year = AdjustmentYear.objects.get(year=2013)
+    sample = ExemptionRequest.objects.filter(status="approved").order_by("pk")[500]
+    return [
+        ("first page", {}),
+        ("status filter", {"status__exact": "under_review"}),
+        ("year + status filter", {"year": str(year.pk), "status__exact": "approved"}),
+        ("search by NPI", {"q": sample.first_npi}),
+        ("search by name", {"q": "Priya Okaforley"}),
+        ("search by surname (7k rows)", {"q": "Okaforley"}),
+        ("search by TIN", {"q": sample.tin}),
+        ("search by reference", {"q": sample.reference}),
+        ("page 50", {"p": "50"}),
+        ("date hierarchy: 2012", {"submitted_at__year": "2012"}),
+    ]
+
+
+def measure_all() -> dict:
+    from django.test import Client
+
+    from exemptions.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(email="reviewer0@cms.example.gov"))
+    url = "/admin/exemptions/exemptionrequest/"
+    results = {"cases": []}
+    for phase in ("fresh", "after churn"):
+        if phase == "after churn":
+            results["churn_seconds"] = round(churn(), 1)
+        try:
+            for name, params in cases():
+                results["cases"].append({"phase": phase, "case": name, **measure(client, url, params)})
+        finally:
+            if phase == "after churn":
+                restore_autovacuum()
+    results["page_sizes"] = page_size_queries(client, url)
+    return results
+
+
+def measure(client, url: str, params: dict, runs: int = RUNS) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    times, queries, sql, shown = [], [], [], None
+    for _ in range(runs + 1):  # the first run warms caches and is not counted
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url, params)
+            elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, (params, response.status_code)
+        times.append(elapsed)
+        queries.append(len(captured))
+        sql.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
+        found = re.search(
+            r'class="paginator">\s*(?:.*?</a>\s*)*?([\d,]+) (?:exemption request|result)',
+            response.content.decode(),
+            re.S,
+        )
+        shown = found.group(1) if found else None
+    times = times[1:]
+    median = statistics.median(times)
+    return {
+        "params": params,
+        "median_ms": round(median, 1),
+        "max_ms": round(max(times), 1),
+        "sql_ms": round(statistics.median(sql[1:]), 1),
+        "queries": max(queries[1:]),
+        "result_count": shown,
+        "ok": median <= TARGET_MS and max(queries[1:]) <= TARGET_QUERIES,
+    }
+
+
+def page_size_queries(client, url: str) -> dict:
+    from django.contrib import admin
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from exemptions.models import ExemptionRequest
+
+    model_admin = admin.site._registry[ExemptionRequest]
+    saved = model_admin.list_per_page
+    sizes = {}
+    try:
+        for size in (20, 100, 500):
+            model_admin.list_per_page = size
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                client.get(url, {"status__exact": "approved"})
+                elapsed = (time.perf_counter() - started) * 1000
+            sizes[str(size)] = {"queries": len(captured), "ms": round(elapsed, 1)}
+    finally:
+        model_admin.list_per_page = saved
+    return sizes
+
+
+def report(rows: int, load_seconds: float | None, results: dict) -> None:
+    print(f"\nChangelist over {rows:,} requests, as a Reviewer (median of {RUNS} runs, server time):")
+    print(f"{'phase':<12} {'case':<24} {'median ms':>9} {'max ms':>8} {'SQL ms':>7} {'queries':>7}  rows shown  ok")
+    for r in results["cases"]:
+        print(
+            f"{r['phase']:<12} {r['case']:<24} {r['median_ms']:>9} {r['max_ms']:>8} {r['queries']:>7}  "
+            f"{str(r['result_count']):>10}  {'yes' if r['ok'] else 'NO'}"
+        )
+    print(
+        "load average (1, 5, 15 min) before/after:", results["load_average"]["before"], results["load_average"]["after"]
+    )
+    print(
+        "queries by page size (status filter):",
+        ", ".join(f"{k}: {v['queries']} ({v['ms']} ms)" for k, v in results["page_sizes"].items()),
+    )
+    out = ROOT / "bench" / "results" / "admin_1m.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps(
+            {
+                "benchmark": "admin changelist over a million requests",
+                "rows": rows,
+                "load_seconds": round(load_seconds, 1) if load_seconds else None,
+                "machine": {
+                    "python": platform.python_version(),
+                    "cpus": os.cpu_count(),
+                    "platform": platform.platform(),
+                },
+                "targets": {"median_ms": TARGET_MS, "queries": TARGET_QUERIES},
+                **results,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
