@@ -91,7 +91,7 @@ def test_a_generated_letter_not_mailed_gets_a_postmark_reminder(year, ep):
         "Reminder: mail your 2031 GPRO hardship letter, postmark deadline 11:59 p.m. ET on Thursday, March 14, 2030"
     )
     assert "letter for Towson Clinic" in message.body
-    assert f"/requests/{letter.public_id}/" in message.body
+    assert f"http://127.0.0.1:8000/groups/{letter.public_id}/" in message.body
     assert OutboundEmail.objects.get().key.startswith(f"reminder:letter:{letter.pk}:{window.pk}:4320:")
 
 

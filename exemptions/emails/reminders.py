@@ -194,7 +194,7 @@ def letter_reminder(email: OutboundEmail):
         or not is_inside(window, now)
     ):
         return None
-    link = _absolute(reverse("exemptions:request_detail", args=[request.public_id]))
+    link = _absolute(reverse("exemptions:group_detail", args=[request.public_id]))
     context = _common(email, request, window.closes_at, link)
     context["extended_from"] = format_et(window.original_closes_at) if window.original_closes_at else ""
     return "reminder-letter", context
