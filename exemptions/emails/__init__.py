@@ -44,6 +44,7 @@ def build_message(email: OutboundEmail) -> EmailMultiAlternatives | None:
     message = render_email(name, context, to=list(email.recipients))
     for filename, content, mimetype in context.get("attachments", []):
         message.attach(filename, content, mimetype)
+    message.extra_headers.update(context.get("headers", {}))  # e.g. List-Unsubscribe on reminders
     return message
 
 
