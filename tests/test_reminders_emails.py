@@ -65,6 +65,9 @@ def test_the_draft_reminder_says_what_is_missing_when_and_where(year, ep):
     stop = next(line for line in body.splitlines() if line.startswith("Stop reminders for this request: "))
     token = stop.split("/reminders/stop/")[1].rstrip("/")
     assert stop_target(token) == draft
+    # Mail clients offer one-click unsubscribe (RFC 8058) that POSTs to the same link.
+    assert message.extra_headers["List-Unsubscribe"] == f"<{stop.split(': ', 1)[1]}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_a_complete_draft_is_told_to_press_submit(year, ep):

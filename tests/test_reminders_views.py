@@ -27,6 +27,17 @@ def test_the_stop_link_asks_first_then_stops_reminders_for_that_request_without_
     assert client.post(url).status_code == 200  # a second click is harmless
 
 
+def test_mail_clients_one_click_unsubscribe_posts_without_a_csrf_token(draft):
+    from django.test import Client
+
+    mail_client = Client(enforce_csrf_checks=True)
+    url = reverse("exemptions:reminders_stop", args=[stop_token(request=draft)])
+    response = mail_client.post(url, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    draft.refresh_from_db()
+    assert draft.reminders_opt_out is True
+
+
 def test_a_forged_or_mangled_stop_link_is_404(client, draft):
     token = stop_token(request=draft)
     assert client.get(reverse("exemptions:reminders_stop", args=[token[:-2] + "xx"])).status_code == 404

@@ -80,6 +80,11 @@ def _fold(line: str) -> str:
     return "\r\n".join(parts)
 
 
+def one_click_unsubscribe(stop_link: str) -> dict[str, str]:
+    """RFC 8058: mail clients show an "Unsubscribe" button that POSTs to the stop link (no page, no login)."""
+    return {"List-Unsubscribe": f"<{stop_link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
@@ -101,6 +106,7 @@ def _common(email: OutboundEmail, request: ExemptionRequest, deadline: dt.dateti
         description=f"{summary}: {format_et(deadline)}. {link}",
         url=link,
     )
+    stop_link = _absolute(reverse("exemptions:reminders_stop", args=[stop_token(request=request)]))
     return {
         "name": email.user.full_name if email.user and email.user.full_name else request.contact_name or "there",
         "request": request,
@@ -108,9 +114,10 @@ def _common(email: OutboundEmail, request: ExemptionRequest, deadline: dt.dateti
         "deadline_et": format_et(deadline),
         "time_left": time_left_words(deadline=deadline, at=now),
         "link": link,
-        "stop_link": _absolute(reverse("exemptions:reminders_stop", args=[stop_token(request=request)])),
+        "stop_link": stop_link,
         "preferences_link": _absolute(reverse("exemptions:reminder_preferences")),
         "attachments": [("deadline.ics", ics, "text/calendar")],
+        "headers": one_click_unsubscribe(stop_link),
     }
 
 
@@ -231,6 +238,7 @@ def window_opening(email: OutboundEmail):
     if window is None or subscription is None or not user.email_reminders or not is_inside(window, timezone.now()):
         return None
     start = "exemptions:request_start" if window.channel == "online" else "exemptions:home"
+    stop_link = _absolute(reverse("exemptions:reminders_stop", args=[stop_token(subscription=subscription)]))
     return "window-opening", {
         "name": user.full_name or "there",
         "window": window,
@@ -239,6 +247,7 @@ def window_opening(email: OutboundEmail):
         "deadline_et": format_et(window.closes_at),
         "time_left": time_left_words(deadline=window.closes_at, at=timezone.now()),
         "link": _absolute(reverse(start)),
-        "stop_link": _absolute(reverse("exemptions:reminders_stop", args=[stop_token(subscription=subscription)])),
+        "stop_link": stop_link,
         "preferences_link": _absolute(reverse("exemptions:reminder_preferences")),
+        "headers": one_click_unsubscribe(stop_link),
     }

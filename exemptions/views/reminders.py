@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from ..models import AdjustmentYear, Channel, ExemptionRequest, WindowOpeningSubscription
@@ -16,6 +17,7 @@ from ..services import reminders as services
 from ..windows import State, window_state
 
 
+@csrf_exempt  # mail clients POST here for RFC 8058 one-click unsubscribe; the signed token is the permission
 def reminders_stop(request, token: str):
     """No login: the signed token is the permission. GET only asks (mail scanners follow links); POST stops."""
     target = services.stop_target(token)
