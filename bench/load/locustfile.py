@@ -31,6 +31,7 @@ CONFIG = json.loads(open(os.environ["BENCH_CONFIG"]).read())
 PHASE = os.environ["BENCH_PHASE"]
 USERS = int(os.environ["BENCH_USERS"])
 RECORDS: list[tuple[str, float, float, bool]] = []
+SUBMITTED: list[str] = []  # public ids whose submit answered "submitted": checked against the database after
 READY = Event()
 _ready_count = itertools.count(1)
 _user_slots = itertools.count()
@@ -45,7 +46,9 @@ def _record(request_type, name, response_time, response_length, exception=None, 
 @events.quitting.add_listener
 def _dump(environment, **kwargs):
     with open(os.environ["BENCH_OUT"], "w") as out:
-        json.dump({"measure_start": MEASURE["start"], "end": time.time(), "records": RECORDS}, out)
+        json.dump(
+            {"measure_start": MEASURE["start"], "end": time.time(), "records": RECORDS, "submitted": SUBMITTED}, out
+        )
 
 
 def _mark_ready():
@@ -168,6 +171,7 @@ class PortalUser(FastHttpUser):
             if not location.endswith("/submitted/"):
                 response.failure(f"submit answered {response.status_code} {location}")
                 return False
+        SUBMITTED.append(public_id)
         return True
 
     def phase_deadline(self):
