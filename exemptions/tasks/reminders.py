@@ -14,7 +14,10 @@ from .emails import send_email
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="exemptions.sweep_reminders")
+# 100,000 reminders at one deadline take a sweep tens of seconds on a busy 2-core box: more than the default
+# limits (120 s soft). Interrupted work is never lost (committed claims are published by the next sweep or the
+# drain), but a sweep that always times out would delay every reminder by 15 minutes.
+@shared_task(name="exemptions.sweep_reminders", soft_time_limit=600, time_limit=660)
 def sweep_reminders() -> dict:
     """Claim what is due now and publish it. Safe to run twice or concurrently (the outbox key is the claim)."""
     return reminders_sweep(at=timezone.now())
@@ -24,6 +27,8 @@ def sweep_reminders() -> dict:
     name="exemptions.send_email_batch",
     acks_late=True,  # idempotent: every row is claimed again before sending, so a re-delivery sends nothing twice
     reject_on_worker_lost=True,
+    soft_time_limit=300,
+    time_limit=360,
 )
 def send_email_batch(email_ids: list[int]) -> dict:
     """Send up to ~100 outbox emails over one SMTP session (one broker message instead of 100).
