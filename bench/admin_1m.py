@@ -405,7 +405,11 @@ def measure_all() -> dict:
             results["churn_seconds"] = round(churn(), 1)
         try:
             for name, params in cases():
-                results["cases"].append({"phase": phase, "case": name, **measure(client, url, params)})
+                try:
+                    figures = measure(client, url, params)
+                except Exception as exc:  # one failing case must not hide the others' figures
+                    figures = {"params": params, "error": f"{type(exc).__name__}: {exc}"[:300], "ok": False}
+                results["cases"].append({"phase": phase, "case": name, **figures})
         finally:
             if phase == "after churn":
                 restore_autovacuum()
@@ -473,6 +477,9 @@ def report(rows: int, load_seconds: float | None, results: dict) -> None:
     print(f"\nChangelist over {rows:,} requests, as a Reviewer (median of {RUNS} runs, server time):")
     print(f"{'phase':<12} {'case':<24} {'median ms':>9} {'max ms':>8} {'SQL ms':>7} {'queries':>7}  rows shown  ok")
     for r in results["cases"]:
+        if "error" in r:
+            print(f"{r['phase']:<12} {r['case']:<24} ERROR {r['error']}")
+            continue
         print(
             f"{r['phase']:<12} {r['case']:<24} {r['median_ms']:>9} {r['max_ms']:>8} {r['queries']:>7}  "
             f"{str(r['result_count']):>10}  {'yes' if r['ok'] else 'NO'}"

@@ -56,11 +56,16 @@ class EstimatedCountPaginator(Paginator):
                 return cursor.fetchone()[0]
         except OperationalError:
             self.estimated = True
-            return self._plan_estimate(db, sql, params)
+            return self._plan_estimate(db, sql, params, reset=not connection.in_atomic_block)
 
-    def _plan_estimate(self, db: str, sql: str, params) -> int:
+    def _plan_estimate(self, db: str, sql: str, params, *, reset: bool) -> int:
         with connections[db].cursor() as cursor:
-            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            if reset:
+                # Belt and braces: whatever state the cancelled statement left, no later query inherits the cap.
+                cursor.execute(f"RESET statement_timeout; EXPLAIN (FORMAT JSON) {sql}", params)
+                cursor.nextset()
+            else:
+                cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
             plan = cursor.fetchone()[0]
         plan = json.loads(plan) if isinstance(plan, str) else plan
         return int(plan[0]["Plan"]["Plan Rows"])
