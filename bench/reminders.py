@@ -185,7 +185,7 @@ def start_workers(env: dict, workers: int, log_path: Path) -> subprocess.Popen:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--drafts", type=int, default=100_000)
-    parser.add_argument("--workers", type=int, default=6, help="worker pool processes (prefork; about 70% of a send is waiting on the database)")
+    parser.add_argument("--workers", type=int, default=8, help="worker pool processes (prefork; about 70% of a send is waiting on the database)")
     parser.add_argument("--per-task", type=int, default=100, help="emails per published task")
     parser.add_argument("--timeout", type=int, default=900, help="give up waiting for delivery after N seconds")
     args = parser.parse_args()
@@ -291,6 +291,8 @@ def main() -> None:
         "enqueue_seconds": round(t2 - t1, 2),
         "deliver_all_seconds": round(t3 - t0, 1),
         "emails_per_second": round(len(lines) / (t3 - t0), 1),
+        "delivered_before_timeout": by_status.get("sent", 0),
+        "projected_deliver_all_seconds": round((t3 - t0) * len(due) / max(1, by_status.get("sent", 0)), 1),
         "smtp_messages": len(lines),
         "distinct_recipients": len(per_recipient),
         "duplicates": duplicates,
