@@ -185,7 +185,12 @@ def start_workers(env: dict, workers: int, log_path: Path) -> subprocess.Popen:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--drafts", type=int, default=100_000)
-    parser.add_argument("--workers", type=int, default=8, help="worker pool processes (prefork; about 70% of a send is waiting on the database)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=8,
+        help="worker pool processes (prefork; about 70% of a send is waiting on the database)",
+    )
     parser.add_argument("--per-task", type=int, default=100, help="emails per published task")
     parser.add_argument("--timeout", type=int, default=900, help="give up waiting for delivery after N seconds")
     args = parser.parse_args()
