@@ -45,3 +45,16 @@ def test_in_autocommit_the_capped_count_is_one_round_trip_and_the_cap_does_not_l
     fast = EstimatedCountPaginator(ExemptionRequest.objects.filter(tin="123456789").order_by("pk"), 1)
     assert fast.count == 2 and not fast.estimated
     assert slow_queryset().count() == 2  # 0.4 s: no statement timeout left on the connection
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_past_the_row_cap_the_count_is_the_planner_estimate_and_never_below_the_cap(ep, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("planner estimates are PostgreSQL's")
+    monkeypatch.setattr("exemptions.paginators.COUNT_CAP", 2)
+    RequestFactory.create_batch(4, owner=ep)
+    many = EstimatedCountPaginator(ExemptionRequest.objects.filter(tin="123456789").order_by("pk"), 1)
+    assert many.count >= 3 and many.estimated
+    few = EstimatedCountPaginator(ExemptionRequest.objects.filter(pk__in=[0]).order_by("pk"), 1)
+    assert few.count == 0 and not few.estimated
