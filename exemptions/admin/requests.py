@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Q
 from django.http import HttpResponseRedirect
 from django.utils import timezone
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..identifiers import mask_tin
@@ -112,6 +114,16 @@ class ExemptionRequestAdmin(ReviewViewsMixin, SimpleHistoryAdmin):
         return (queryset.filter(search_condition(term)) if term else queryset), False
 
     # --- columns ---
+    def action_checkbox(self, obj):
+        # Same markup as Django's, written directly: Django renders a CheckboxInput widget through the template
+        # engine for every row, the largest single cost of a 100-row page (about 1 ms a row).
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            f"Select this object for an action - {obj}",
+        )
+
     @admin.display(description="Reference", ordering="reference")
     def reference_or_draft(self, obj):
         return obj.reference or f"Draft #{obj.pk}"
