@@ -17,13 +17,14 @@ catches up; nothing is due once the deadline has passed. A reminder covers only 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.core import signing
-from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
+from django.db import connection, transaction
+from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
@@ -142,10 +143,8 @@ def reminders_due(*, at: dt.datetime) -> list[DueReminder]:
     due: list[DueReminder] = []
     for window in open_windows(at=at):
         policy = policy_for(window)
-        if window.channel == Channel.ONLINE and policy.draft_reminders:
-            due += _request_reminders(window, policy, at, K.REMINDER_DRAFT)
-        if window.channel == Channel.LETTER and policy.letter_reminders:
-            due += _request_reminders(window, policy, at, K.REMINDER_LETTER)
+        for kind in _request_kinds(window, policy):
+            due += _request_reminders(window, policy, at, kind)
         if policy.opening_notices:
             due += _opening_notices(window)
     due += _info_reminders(at)
@@ -169,10 +168,34 @@ def _unclaimed(queryset: QuerySet, kind: str, subject: str, suffix: str) -> Quer
     return queryset.filter(~Exists(OutboundEmail.objects.filter(key=key)))
 
 
-def _request_reminders(window: SubmissionWindow, policy: ReminderPolicy, at: dt.datetime, kind: str):
+def _request_kinds(window: SubmissionWindow, policy: ReminderPolicy) -> list[str]:
+    if window.channel == Channel.ONLINE:
+        return [K.REMINDER_DRAFT] if policy.draft_reminders else []
+    return [K.REMINDER_LETTER] if policy.letter_reminders else []
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    """Requests due for one reminder of one window, as a query (100,000s of rows never pass through Python)."""
+
+    kind: str
+    window: SubmissionWindow
+    offset: int
+    requests: QuerySet
+
+    @property
+    def suffix(self) -> str:
+        return f":{self.window.pk}:{self.offset}:{int(self.window.closes_at.timestamp())}"
+
+    @property
+    def context(self) -> dict:
+        return {"window_id": self.window.pk, "offset": self.offset, "closes_at": self.window.closes_at.isoformat()}
+
+
+def _request_candidates(window: SubmissionWindow, policy: ReminderPolicy, at: dt.datetime, kind: str):
     found = latest_due_offset(policy=policy, closes_at=window.closes_at, at=at)
     if found is None:
-        return []
+        return None
     offset, instant = found
     if kind == K.REMINDER_DRAFT:
         requests = ExemptionRequest.objects.filter(kind=ExemptionRequest.Kind.INDIVIDUAL, status=S.DRAFT)
@@ -186,10 +209,19 @@ def _request_reminders(window: SubmissionWindow, policy: ReminderPolicy, at: dt.
         owner__is_active=True,
     )
     suffix = f":{window.pk}:{offset}:{int(window.closes_at.timestamp())}"
-    rows = _unclaimed(requests, kind, "pk", suffix).values_list("pk", "owner_id", "owner__email").order_by("pk")
-    context = {"window_id": window.pk, "offset": offset, "closes_at": window.closes_at.isoformat()}
+    return _Candidates(kind, window, offset, _unclaimed(requests, kind, "pk", suffix))
+
+
+def _request_reminders(window: SubmissionWindow, policy: ReminderPolicy, at: dt.datetime, kind: str):
+    found = _request_candidates(window, policy, at, kind)
+    if found is None:
+        return []
+    rows = found.requests.values_list("pk", "owner_id", "owner__email").order_by("pk")
+    closes_at = window.closes_at
     return [
-        DueReminder(reminder_key(kind, pk, window.pk, offset, window.closes_at), kind, email, pk, owner_id, context)
+        DueReminder(
+            reminder_key(kind, pk, window.pk, found.offset, closes_at), kind, email, pk, owner_id, found.context
+        )
         for pk, owner_id, email in rows.iterator(chunk_size=5000)
     ]
 
@@ -244,14 +276,61 @@ def _info_reminders(at: dt.datetime) -> list[DueReminder]:
 def reminders_sweep(*, at: dt.datetime, batch_size: int = 2000, per_task: int = 100) -> dict[str, int]:
     """Claim every reminder due at `at` (one outbox row per key) and publish every unpublished reminder row.
 
-    Safe to run twice or concurrently: a key already claimed is not inserted again, and a row published twice is
-    sent once (delivery claims it). Must run outside a transaction: each batch commits before it is published, so
-    a broker outage mid-sweep leaves committed rows that the next sweep (or the outbox drain) publishes.
+    Returns {"due": reminders newly claimed by this sweep, "published": rows handed to the broker}. Safe to run twice
+    or concurrently: a key already claimed is not inserted again, and a row published twice is sent once (delivery
+    claims it). Must run outside a transaction: claims commit before they are published, so a broker outage
+    mid-sweep leaves committed rows that the next sweep (or the outbox drain) publishes.
     """
-    due = reminders_due(at=at)
+    claimed = 0
+    for window in open_windows(at=at):
+        policy = policy_for(window)
+        for kind in _request_kinds(window, policy):
+            found = _request_candidates(window, policy, at, kind)
+            claimed += reminders_claim_query(candidates=found) if found else 0
+        if policy.opening_notices:
+            claimed += _claim_in_batches(_opening_notices(window), batch_size)
+    claimed += _claim_in_batches(_info_reminders(at), batch_size)
+    return {"due": claimed, "published": reminders_publish_pending(per_task=per_task)}
+
+
+def _claim_in_batches(due: list[DueReminder], batch_size: int) -> int:
     for batch in _chunks(due, batch_size):
         reminders_claim(due=batch)
-    return {"due": len(due), "published": reminders_publish_pending(per_task=per_task)}
+    return len(due)
+
+
+@transaction.atomic
+def reminders_claim_query(*, candidates: _Candidates) -> int:
+    """INSERT … SELECT … ON CONFLICT DO NOTHING: the database claims every due request of a window in one
+    statement (100,000 drafts at a deadline never pass through Python). Returns the number of new claims."""
+    prefix = f"reminder:{KEY_NAMES[candidates.kind]}:"
+    rows = (
+        candidates.requests.annotate(
+            r_key=Concat(Value(prefix), Cast("pk", CharField()), Value(candidates.suffix), output_field=CharField()),
+            r_id=F("pk"),
+            r_owner=F("owner_id"),
+            r_email=F("owner__email"),
+        )
+        .values("r_key", "r_id", "r_owner", "r_email")
+        .order_by()
+    )
+    select_sql, select_params = rows.query.sql_with_params()
+    postgres = connection.vendor == "postgresql"
+    meta = OutboundEmail._meta
+    names = ["key", "kind", "request", "user", "recipients", "context", "status", "attempts", "last_error"]
+    columns = ", ".join(connection.ops.quote_name(meta.get_field(n).column) for n in [*names, "subject", "created_at"])
+    recipients = "jsonb_build_array(q.r_email)" if postgres else "json_array(q.r_email)"
+    context = "%s::jsonb" if postgres else "%s"
+    # Only identifiers from the model's metadata and ORM-generated SQL are interpolated; every value is a parameter.
+    table, key = connection.ops.quote_name(meta.db_table), connection.ops.quote_name("key")
+    insert = f"INSERT INTO {table} ({columns}) "
+    select = f"SELECT q.r_key, %s, q.r_id, q.r_owner, {recipients}, {context}, %s, 0, '', '', %s "  # noqa: S608
+    sql = insert + select + f"FROM ({select_sql}) AS q WHERE true ON CONFLICT ({key}) DO NOTHING"
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    params = [candidates.kind, json.dumps(candidates.context), OutboundEmail.Status.PENDING, now, *select_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
 
 
 @transaction.atomic
@@ -353,4 +432,3 @@ def window_subscription_create(
 @transaction.atomic
 def window_subscription_delete(*, subscription: WindowOpeningSubscription) -> None:
     subscription.delete()
-
