@@ -257,3 +257,13 @@ def test_mark_mailed_late_is_accepted_and_flagged(client, ep):
     group.refresh_from_db()
     assert (group.status, group.mailed_on) == ("mailed", dt.date(2011, 11, 3))
     assert "after the postmark deadline" in response.content.decode()
+
+
+def test_a_group_draft_can_be_deleted_from_its_page(client, ep):
+    group = complete_group(owner=ep)
+    client.force_login(ep)
+    page = client.get(reverse("exemptions:group_detail", args=[group.public_id])).content.decode()
+    delete = reverse("exemptions:request_delete", args=[group.public_id])
+    assert delete in page
+    client.post(delete)
+    assert not ExemptionRequest.objects.filter(pk=group.pk).exists()
