@@ -185,3 +185,17 @@ def test_tins_are_masked_outside_the_form(client, ep, submitted):
     page = client.get(reverse("exemptions:request_detail", args=[submitted.public_id])).content.decode()
     assert "XX-XXX6789" in page and not re.search(r"\b12-?3456789\b", page)
     assert not re.search(r"\b12-?3456789\b", client.get(reverse("exemptions:dashboard")).content.decode())
+
+
+def test_group_page_masks_the_tin_too(client, ep):
+    group = RequestFactory(
+        owner=ep,
+        kind="group",
+        tin="123456789",
+        group_name="Chesapeake Family Medicine",
+        year=AdjustmentYear.objects.get(year=2012),
+    )
+    client.force_login(ep)
+    page = client.get(reverse("exemptions:group_detail", args=[group.public_id])).content.decode()
+    assert "Chesapeake Family Medicine" in page
+    assert "XX-XXX6789" in page and not re.search(r"\b12-?3456789\b", page)

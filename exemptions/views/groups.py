@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from .. import csv_import, workflow
 from ..forms import EPFormSet
 from ..forms_groups import CSVImportForm, GroupRequestForm, MailedForm
-from ..identifiers import format_tin
+from ..identifiers import mask_tin
 from ..letters import date_et, date_in_words
 from ..models import AdjustmentYear, Channel, ExemptionRequest, GroupLetter, SubmissionWindow
 from ..services import groups as services
@@ -81,7 +81,7 @@ def group_detail(request, public_id):
             "categories": obj.categories.all(),
             "history": obj.status_changes.order_by("at", "id"),
             "late_mailing": services.is_late(obj, obj.mailed_on),
-            "tin": format_tin(obj.tin),
+            "tin": mask_tin(obj.tin),  # masked on pages; only the form and the letter show it in full
         },
     )
 
