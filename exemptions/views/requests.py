@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -57,7 +58,9 @@ def request_edit(request, public_id):
         form = RequestForm(request.POST, request.FILES, instance=draft, for_submit=for_submit)
         formset = EPFormSet(request.POST, prefix="ep", for_submit=for_submit)
         if form.is_valid() and formset.is_valid():
-            return _save_and_maybe_submit(request, draft, form, formset, action)
+            # One commit for save + submit: a refused submit rolls back only its own savepoint, never the draft.
+            with transaction.atomic():
+                return _save_and_maybe_submit(request, draft, form, formset, action)
     else:
         form = RequestForm(instance=draft)
         formset = EPFormSet(initial=list(draft.affected_eps.values(*services.EP_FIELDS)) or [{}], prefix="ep")
