@@ -15,6 +15,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html
@@ -105,6 +106,14 @@ class ExemptionRequestAdmin(ReviewViewsMixin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         queryset = ReviewQuerySet(self.model, using=self.model._default_manager.db)
         return queryset.order_by(*(self.get_ordering(request) or ()))
+
+    def get_ordering(self, request):
+        if request.GET.get("q", "").strip():
+            # A search matches few rows: collect them through its own index and sort them. Ordered like the list
+            # (by an expression no index serves), because the planner overestimates a trigram LIKE and would
+            # otherwise walk the whole list-order index: measured 3.5 s instead of 0.13 s for a full name.
+            return [Coalesce("submitted_at", "created_at").desc(), "-id"]
+        return super().get_ordering(request)
 
     def get_changelist(self, request, **kwargs):
         return ReviewChangeList
