@@ -72,7 +72,23 @@ def letter_pdf(
     request: ExemptionRequest, *, letter_date: dt.date, postmark_deadline: dt.date | None, version: int = 1
 ) -> bytes:
     context = letter_context(request, letter_date=letter_date, postmark_deadline=postmark_deadline, version=version)
-    return render_pdf("pdf/letter.html", context, stylesheet_name="letter")
+    return without_object_streams(render_pdf("pdf/letter.html", context, stylesheet_name="letter"))
+
+
+def without_object_streams(data: bytes) -> bytes:
+    """The same PDF (tags, metadata, fonts untouched) with its objects written plainly, not in object streams.
+
+    A tagged letter has ~180 small objects. qpdf opens WeasyPrint's object-stream version in ~1.1 ms CPU but
+    the plain one in ~0.2 ms, and a print batch opens a thousand stored letters: merging 1,000 letters took
+    ~2.0 s CPU instead of ~2.9 s (2-core machine at load ~12, 2026-11-23). Costs ~3.7 ms CPU once per render
+    and makes a one-page letter ~41 KB instead of ~23 KB.
+    """
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        out = io.BytesIO()
+        pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+        return out.getvalue()
 
 
 @dataclass(frozen=True)
