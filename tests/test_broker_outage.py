@@ -27,9 +27,12 @@ REDIS_OPTIONS = {
 
 
 def reset_pools(app):
-    # Celery caches the broker connection pool and the producer pool: drop both so the new URL is used.
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # Celery caches the broker connection pool and the producer pool, and kombu keeps a registry of producer
+    # pools per connection: clear all three so the next publish builds fresh ones for the current URL (closing
+    # only the app's pool would leave a closed pool in kombu's registry for later tests to trip over).
+    from kombu import pools
+
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 

@@ -53,6 +53,7 @@ def test_detail_shows_history_and_masks_nothing_but_the_tin_elsewhere(client, ep
     page = client.get(reverse("exemptions:request_detail", args=[submitted.public_id])).content.decode()
     assert "Request HX-2013-000001" in page and "Status: <strong>Received</strong>" in page
     assert "Submitted (by you)" in page
+    assert reverse("exemptions:request_bundle", args=[submitted.public_id]) in page
 
 
 def test_withdraw_is_recorded_in_the_history(client, ep, submitted):
