@@ -64,7 +64,25 @@ def validate_document(upload) -> None:
     upload.detected_type = kind.mime
 
 
-class RequestForm(forms.ModelForm):
+class HardshipFieldsMixin:
+    """What the EP form and the group form share: category labels with the year's wording, TIN and phone."""
+
+    year_categories: list[YearCategory]
+
+    def _category_label(self, category: HardshipCategory):
+        detail = next((yc.detail for yc in self.year_categories if yc.category_id == category.pk), "")
+        extra = " (CEHRT ID required)" if category.requires_cehrt_id else ""
+        return format_html("{}{}<br><small>{}</small>", category.name, extra, detail or category.help_text)
+
+    def clean_tin(self):
+        value = self.cleaned_data["tin"]
+        return normalize_tin(value) if value.strip() else ""
+
+    def clean_contact_phone(self):
+        return _check(PHONE, self.cleaned_data["contact_phone"].strip(), "Phone: use digits, spaces, ( ) + - only.")
+
+
+class RequestForm(HardshipFieldsMixin, forms.ModelForm):
     tin = forms.CharField(
         label="TIN",
         required=False,
@@ -117,18 +135,6 @@ class RequestForm(forms.ModelForm):
         self.fields["justification"].widget.attrs.update({"data-max-chars": limit})
         if self.instance.tin and not self.is_bound:
             self.initial["tin"] = format_tin(self.instance.tin)
-
-    def _category_label(self, category: HardshipCategory):
-        detail = next((yc.detail for yc in self.year_categories if yc.category_id == category.pk), "")
-        extra = " (CEHRT ID required)" if category.requires_cehrt_id else ""
-        return format_html("{}{}<br><small>{}</small>", category.name, extra, detail or category.help_text)
-
-    def clean_tin(self):
-        value = self.cleaned_data["tin"]
-        return normalize_tin(value) if value.strip() else ""
-
-    def clean_contact_phone(self):
-        return _check(PHONE, self.cleaned_data["contact_phone"].strip(), "Phone: use digits, spaces, ( ) + - only.")
 
     def clean(self):
         data = super().clean()

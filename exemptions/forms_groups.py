@@ -7,11 +7,9 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.utils import timezone
-from django.utils.html import format_html
 
 from . import csv_import
-from .forms import PHONE, US_STATE, ZIP, _check, _too_long
-from .identifiers import normalize_tin
+from .forms import US_STATE, ZIP, HardshipFieldsMixin, _check, _too_long
 from .models import ExemptionRequest, HardshipCategory, YearCategory
 from .windows import ET
 
@@ -21,7 +19,7 @@ GROUP_ATTESTATION = (
 )
 
 
-class GroupRequestForm(forms.ModelForm):
+class GroupRequestForm(HardshipFieldsMixin, forms.ModelForm):
     tin = forms.CharField(
         label="Group TIN",
         required=False,
@@ -123,18 +121,6 @@ class GroupRequestForm(forms.ModelForm):
         self.fields["justification"].widget.attrs.update({"data-max-chars": limit})
         if self.instance.tin and not self.is_bound:
             self.initial["tin"] = self.instance.tin
-
-    def _category_label(self, category: HardshipCategory):
-        detail = next((yc.detail for yc in self.year_categories if yc.category_id == category.pk), "")
-        extra = " (CEHRT ID required)" if category.requires_cehrt_id else ""
-        return format_html("{}{}<br><small>{}</small>", category.name, extra, detail or category.help_text)
-
-    def clean_tin(self):
-        value = self.cleaned_data["tin"]
-        return normalize_tin(value) if value.strip() else ""
-
-    def clean_contact_phone(self):
-        return _check(PHONE, self.cleaned_data["contact_phone"].strip(), "Phone: use digits, spaces, ( ) + - only.")
 
     def clean_state(self):
         return _check(US_STATE, self.cleaned_data["state"].strip().upper(), "State: use the two-letter code, e.g. MD.")

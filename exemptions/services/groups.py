@@ -32,7 +32,15 @@ from ..pdf import sha256
 from ..windows import window_state
 from .outbox import outbox_enqueue
 from .references import reference_issue
-from .requests import EP_FIELDS, RequestLocked, WindowClosed, _refresh_summary, _replace_eps, request_create
+from .requests import (
+    EP_FIELDS,
+    RequestLocked,
+    WindowClosed,
+    _refresh_summary,
+    _replace_eps,
+    hardship_problems,
+    request_create,
+)
 from .transitions import apply_transition
 
 log = logging.getLogger(__name__)
@@ -169,18 +177,7 @@ def _check_count(count: int) -> None:
 def group_problems(request: ExemptionRequest) -> list[str]:
     """What stops the letter from being generated, in words the group can act on."""
     problems = [f"{label} is missing." for name, label in REQUIRED_GROUP_FIELDS.items() if not getattr(request, name)]
-    categories = list(request.categories.all())
-    allowed = set(request.year.year_categories.filter(information_only=False).values_list("category_id", flat=True))
-    if not categories:
-        problems.append("Choose at least one hardship category.")
-    elif any(c.pk not in allowed for c in categories):
-        problems.append(f"A chosen category is not allowed for the {request.year.year} adjustment.")
-    if any(c.requires_cehrt_id for c in categories) and not request.cehrt_id.strip():
-        problems.append("CEHRT certification ID is required for the chosen category.")
-    if not request.justification.strip():
-        problems.append("Justification is missing.")
-    if not request.attested:
-        problems.append("The attestation is not ticked.")
+    problems += hardship_problems(request)
     count = request.affected_eps.count()
     if not MIN_EPS <= count <= MAX_EPS:
         problems.append(f"A group letter lists {MIN_EPS} to {MAX_EPS:,} EPs; this group has {count:,}.")

@@ -165,16 +165,14 @@ def document_remove(*, document: SupportingDocument) -> None:
     document.delete()
 
 
-def completeness_problems(request: ExemptionRequest) -> list[str]:
-    """The server's own check of a draft before submission (the form checks the same for the person)."""
+def hardship_problems(request: ExemptionRequest) -> list[str]:
+    """Categories allowed for the year, CEHRT ID when needed, justification, attestation: shared by EP and group."""
     problems = []
-    if not request.tin:
-        problems.append("TIN is missing.")
     categories = list(request.categories.all())
+    allowed = set(request.year.year_categories.filter(information_only=False).values_list("category_id", flat=True))
     if not categories:
         problems.append("Choose at least one hardship category.")
-    allowed = set(request.year.year_categories.filter(information_only=False).values_list("category_id", flat=True))
-    if any(c.pk not in allowed for c in categories):
+    elif any(c.pk not in allowed for c in categories):
         problems.append(f"A chosen category is not allowed for the {request.year.year} adjustment.")
     if any(c.requires_cehrt_id for c in categories) and not request.cehrt_id.strip():
         problems.append("CEHRT certification ID is required for the chosen category.")
@@ -182,6 +180,15 @@ def completeness_problems(request: ExemptionRequest) -> list[str]:
         problems.append("Justification is missing.")
     if not request.attested:
         problems.append("The attestation is not ticked.")
+    return problems
+
+
+def completeness_problems(request: ExemptionRequest) -> list[str]:
+    """The server's own check of a draft before submission (the form checks the same for the person)."""
+    problems = []
+    if not request.tin:
+        problems.append("TIN is missing.")
+    problems += hardship_problems(request)
     eps = list(request.affected_eps.all())
     if not eps:
         problems.append("Add at least one affected EP.")
