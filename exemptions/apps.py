@@ -5,3 +5,7 @@ class ExemptionsConfig(AppConfig):
     name = "exemptions"
     verbose_name = "Hardship exemptions"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Register every task by name in this process: services dispatch by name, never by import.
+        from . import tasks  # noqa: F401

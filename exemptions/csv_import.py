@@ -13,10 +13,11 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from .completeness import EP_FIELDS, EP_REQUIRED_FIELDS
 from .forms import AffectedEPForm
 
-COLUMNS = ["npi", "name", "address_line1", "address_line2", "city", "state", "zip_code", "email"]
-REQUIRED = ["npi", "name", "address_line1", "city", "state", "zip_code", "email"]
+COLUMNS = EP_FIELDS
+REQUIRED = list(EP_REQUIRED_FIELDS)
 COLUMN_HELP = {
     "npi": "10-digit National Provider Identifier",
     "name": "full name",

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
+from .completeness import EP_REQUIRED_FIELDS
 from .identifiers import format_tin, normalize_tin, validate_npi
 from .models import ExemptionRequest, HardshipCategory, YearCategory
 
@@ -202,7 +203,7 @@ class AffectedEPForm(forms.Form):
     )
     email = forms.EmailField(label="Email", required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
-    REQUIRED_TO_SUBMIT = ["npi", "name", "address_line1", "city", "state", "zip_code", "email"]
+    REQUIRED_TO_SUBMIT = list(EP_REQUIRED_FIELDS)
 
     def __init__(self, *args, for_submit: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

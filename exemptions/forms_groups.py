@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from . import csv_import
+from .completeness import GROUP_FIELDS
 from .forms import US_STATE, ZIP, HardshipFieldsMixin, _check, _too_long
 from .models import ExemptionRequest, HardshipCategory, YearCategory
 from .windows import ET
@@ -46,25 +47,7 @@ class GroupRequestForm(HardshipFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = ExemptionRequest
-        fields = [
-            "group_name",
-            "tin",
-            "gpro_option",
-            "gpro_program_year",
-            "contact_name",
-            "contact_title",
-            "contact_phone",
-            "contact_email",
-            "address_line1",
-            "address_line2",
-            "city",
-            "state",
-            "zip_code",
-            "categories",
-            "cehrt_id",
-            "justification",
-            "attested",
-        ]
+        fields = [*GROUP_FIELDS, "categories"]
         labels = {
             "group_name": "Group legal name",
             "gpro_option": "GPRO option",

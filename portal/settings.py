@@ -16,10 +16,9 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
-
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)  # before any setting is read, PORTAL_VAR_DIR included
+VAR_DIR = Path(env.str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 
 
 def _url_setting(name: str, parse, default: str):
@@ -240,7 +239,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
-CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=4)
+# One message at a time per process: letters and batches take seconds, and acks_late tasks re-run if prefetched
+# messages die with a worker.
+CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=1)
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 2000
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -349,6 +350,3 @@ PORTAL_ADMIN_PATH = "/admin/"
 
 # Request bodies: refused from Content-Length before reading (portal.middleware.BodySizeLimitMiddleware).
 PORTAL_MAX_REQUEST_BYTES = 2 * PORTAL_DOCUMENT_MAX_BYTES + 1024 * 1024
-
-# Load-test baseline views (bench/load/views.py): mounted only when this is set.
-PORTAL_BENCH_VIEWS = env.bool("PORTAL_BENCH_VIEWS", default=False)

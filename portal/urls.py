@@ -1,5 +1,4 @@
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -20,9 +19,3 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("exemptions.urls")),
 ]
-
-if settings.PORTAL_BENCH_VIEWS:
-    # Load-test baselines (bench/load): never mounted unless PORTAL_BENCH_VIEWS=1.
-    from bench.load import views as bench_views
-
-    urlpatterns += bench_views.urlpatterns

@@ -72,8 +72,13 @@ def complete_draft(*, owner, year=None, npis=("1234567893",), **overrides):
         year = models.AdjustmentYear.objects.get(is_practice=True)
     category = models.HardshipCategory.objects.get(code="law-regulation")
     fields = {
-        "owner": owner, "year": year, "tin": "123456789", "contact_phone": "410-555-0100",
-        "justification": "State law prevented e-prescribing.", "attested": True, "contact_email": owner.email,
+        "owner": owner,
+        "year": year,
+        "tin": "123456789",
+        "contact_phone": "410-555-0100",
+        "justification": "State law prevented e-prescribing.",
+        "attested": True,
+        "contact_email": owner.email,
         **overrides,
     }
     draft = models.ExemptionRequest.objects.create(**fields)
@@ -81,7 +86,14 @@ def complete_draft(*, owner, year=None, npis=("1234567893",), **overrides):
     draft.categories.add(category)
     for i, npi in enumerate(npis):
         models.AffectedEP.objects.create(
-            request=draft, position=i, npi=npi, name=f"EP {i + 1}", address_line1="1 Main St", city="Towson",
-            state="MD", zip_code="21204", email=f"ep{i + 1}@example.org",
+            request=draft,
+            position=i,
+            npi=npi,
+            name=f"EP {i + 1}",
+            address_line1="1 Main St",
+            city="Towson",
+            state="MD",
+            zip_code="21204",
+            email=f"ep{i + 1}@example.org",
         )
     return draft

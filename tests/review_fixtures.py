@@ -43,7 +43,7 @@ def submit(owner, *, npis=("1234567893",), **fields):
     ExemptionRequest.objects.filter(pk=draft.pk).update(  # what request_save_draft keeps for the staff list
         display_name=first.name, first_npi=first.npi, ep_count=draft.affected_eps.count()
     )
-    submitted, _ = request_submit(request=draft, actor=owner, at=et(2012, 12, 1, 10))
+    submitted, _ = request_submit(exemption=draft, actor=owner, at=et(2012, 12, 1, 10))
     return submitted
 
 

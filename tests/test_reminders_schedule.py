@@ -156,10 +156,10 @@ def test_when_staff_extend_the_window_the_schedule_follows_the_new_close(window,
     assert "11:59 p.m. ET on Thursday, March 21, 2030" in message.body
     assert "extended from 11:59 p.m. ET on Thursday, March 14, 2030" in message.body
 
-    from exemptions.services.outbox import outbox_deliver
+    from exemptions.emails.delivery import email_deliver
 
     with time_machine.travel(THREE_DAYS, tick=False):
-        assert outbox_deliver(email_id=old.pk) == "suppressed"  # … and never claims the moved deadline
+        assert email_deliver(email_id=old.pk) == "suppressed"  # … and never claims the moved deadline
     sweep(et(2030, 3, 18, 9, 0))  # the new 3-day instant
     assert sorted(OutboundEmail.objects.filter(status="sent").values_list("context__offset", flat=True)) == [
         4320,
@@ -181,9 +181,9 @@ def test_a_draft_submitted_after_the_claim_is_suppressed_at_delivery(window, ep)
                 context=reminder.context,
             )
         ExemptionRequest.objects.filter(pk=draft.pk).update(status=S.SUBMITTED, reference="R-1")
-        from exemptions.services.outbox import outbox_deliver
+        from exemptions.emails.delivery import email_deliver
 
-        assert outbox_deliver(email_id=OutboundEmail.objects.get().pk) == "suppressed"
+        assert email_deliver(email_id=OutboundEmail.objects.get().pk) == "suppressed"
     assert mail.outbox == []
 
 

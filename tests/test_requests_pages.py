@@ -28,7 +28,7 @@ def upload(name="scan.pdf", content=PDF, content_type="application/pdf"):
 @pytest.fixture
 def submitted(ep):
     draft = complete_draft(owner=ep, year=AdjustmentYear.objects.get(year=2013))
-    request_submit(request=draft, actor=ep, at=et(2012, 12, 1, 10))
+    request_submit(exemption=draft, actor=ep, at=et(2012, 12, 1, 10))
     return draft
 
 
@@ -70,8 +70,8 @@ def test_withdraw_is_recorded_in_the_history(client, ep, submitted):
 
 def test_withdraw_after_a_decision_is_refused(client, ep, staff_user, submitted):
     now = timezone.now()
-    apply_transition(request=submitted, name="start_review", actor=staff_user, at=now)
-    apply_transition(request=submitted, name="approve", actor=staff_user, at=now)
+    apply_transition(exemption=submitted, name="start_review", actor=staff_user, at=now)
+    apply_transition(exemption=submitted, name="approve", actor=staff_user, at=now)
     client.force_login(ep)
     response = client.post(reverse("exemptions:request_withdraw", args=[submitted.public_id]), follow=True)
     assert "can no longer be withdrawn" in response.content.decode()
@@ -81,9 +81,9 @@ def test_withdraw_after_a_decision_is_refused(client, ep, staff_user, submitted)
 
 def test_the_ep_answers_a_request_for_more_information(client, ep, staff_user, submitted):
     now = timezone.now()
-    apply_transition(request=submitted, name="start_review", actor=staff_user, at=now)
+    apply_transition(exemption=submitted, name="start_review", actor=staff_user, at=now)
     apply_transition(
-        request=submitted,
+        exemption=submitted,
         name="request_info",
         actor=staff_user,
         at=now,
@@ -135,7 +135,7 @@ def test_documents_are_checked_by_content_size_and_count(client, ep, settings):
 
 def test_a_document_downloads_for_its_owner_with_safe_headers(client, ep):
     draft = RequestFactory(owner=ep)
-    document = document_add(request=draft, upload=upload())
+    document = document_add(exemption=draft, upload=upload())
     client.force_login(ep)
     response = client.get(reverse("exemptions:document_download", args=[document.public_id]))
     assert b"".join(response.streaming_content) == PDF
@@ -145,14 +145,14 @@ def test_a_document_downloads_for_its_owner_with_safe_headers(client, ep):
 
 def test_removing_a_document_from_a_draft(client, ep):
     draft = RequestFactory(owner=ep)
-    document = document_add(request=draft, upload=upload())
+    document = document_add(exemption=draft, upload=upload())
     client.force_login(ep)
     client.post(reverse("exemptions:document_delete", args=[document.public_id]))
     assert draft.documents.count() == 0
 
 
 def test_another_users_request_receipt_and_document_urls_are_404(client, ep, other_ep, submitted):
-    document = document_add(request=submitted, upload=upload())
+    document = document_add(exemption=submitted, upload=upload())
     client.force_login(other_ep)
     urls = [
         reverse(name, args=[submitted.public_id])

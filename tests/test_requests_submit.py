@@ -152,7 +152,7 @@ def test_double_submit_creates_one_submission_and_one_email(client, ep, draft201
     with time_machine.travel(et(2012, 12, 1), tick=False):
         post_submit(client, draft2013)
         second = post_submit(client, draft2013)
-        _, created = request_submit(request=draft2013, actor=ep, at=et(2012, 12, 1, 0, 1))
+        _, created = request_submit(exemption=draft2013, actor=ep, at=et(2012, 12, 1, 0, 1))
     assert not created
     assert "HX-2013-000001" in second.content.decode()  # the detail page of the one submission
     assert ExemptionRequest.objects.filter(reference__isnull=False).count() == 1
@@ -166,12 +166,12 @@ def test_references_are_sequential_per_year_and_never_reused(ep):
     at = et(2012, 12, 1)
     first = complete_draft(owner=ep, year=year)
     second = complete_draft(owner=ep, year=year)
-    request_submit(request=first, actor=ep, at=at)
+    request_submit(exemption=first, actor=ep, at=at)
     with pytest.raises(RuntimeError), transaction.atomic():
         third = complete_draft(owner=ep, year=year)
-        request_submit(request=third, actor=ep, at=at)
+        request_submit(exemption=third, actor=ep, at=at)
         raise RuntimeError("rolled back after issuing a number")
-    request_submit(request=second, actor=ep, at=at)
+    request_submit(exemption=second, actor=ep, at=at)
     assert (first.reference, second.reference) == ("HX-2013-000001", "HX-2013-000002")
 
 
@@ -194,7 +194,7 @@ def test_confirmation_email_content(client, ep, draft2013):
 def test_a_rolled_back_submission_sends_nothing(ep, draft2013):
     with TestCase.captureOnCommitCallbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            request_submit(request=draft2013, actor=ep, at=et(2012, 12, 1))
+            request_submit(exemption=draft2013, actor=ep, at=et(2012, 12, 1))
             raise RuntimeError("something later in the same transaction failed")
     assert callbacks == []
     draft2013.refresh_from_db()
@@ -204,7 +204,7 @@ def test_a_rolled_back_submission_sends_nothing(ep, draft2013):
 
 def test_service_refuses_a_closed_window_with_the_reason(ep, draft2013):
     with pytest.raises(WindowClosed) as closed:
-        request_submit(request=draft2013, actor=ep, at=et(2013, 3, 1))
+        request_submit(exemption=draft2013, actor=ep, at=et(2013, 3, 1))
     assert closed.value.state.describe() == "Closed at 11:59 p.m. ET on Thursday, January 31, 2013"
 
 

@@ -95,7 +95,7 @@ def test_receipt_pdf_is_an_attachment(client, ep):
     from exemptions.services.requests import request_submit
 
     draft = complete_draft(owner=ep)
-    request_submit(request=draft, actor=ep, at=timezone.now())
+    request_submit(exemption=draft, actor=ep, at=timezone.now())
     client.force_login(ep)
     response = client.get(reverse("exemptions:request_receipt", args=[draft.public_id]))
     assert response["Content-Disposition"].startswith("attachment;")

@@ -201,7 +201,7 @@ def test_hostile_text_in_every_receipt_field_fetches_nothing(ep, fetch_spy):
     AffectedEP.objects.filter(request=draft).update(
         name=payload[:200], address_line1=payload[:200], address_line2=payload[:200], city=payload[:100]
     )
-    request_submit(request=draft, actor=ep, at=timezone.now())
+    request_submit(exemption=draft, actor=ep, at=timezone.now())
     text = pdf_text(receipt_pdf(draft))
     assert "169.254.169.254" in text  # shown as text: escaped, never parsed as markup
     assert all(url.startswith(pdf.STATIC_DIR.as_uri()) for url in fetch_spy), fetch_spy

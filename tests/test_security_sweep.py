@@ -77,9 +77,9 @@ def world(ep, staff_user, settings, tmp_path):
     draft = complete_draft(owner=ep)
     year = draft.year
     submitted = complete_draft(owner=ep, year=year)
-    request_submit(request=submitted, actor=ep, at=now)
+    request_submit(exemption=submitted, actor=ep, at=now)
     questioned = complete_draft(owner=ep, year=year)
-    request_submit(request=questioned, actor=ep, at=now)
+    request_submit(exemption=questioned, actor=ep, at=now)
     ExemptionRequest.objects.filter(pk=questioned.pk).update(status=ExemptionRequest.Status.INFO_REQUESTED)
     InformationRequest.objects.create(request=questioned, asked_by=staff_user, asked_at=now, message="Send a scan.")
     group_draft = ExemptionRequest.objects.create(

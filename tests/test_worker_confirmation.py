@@ -12,7 +12,7 @@ pytestmark = pytest.mark.worker
 
 def test_confirmation_email_is_sent_by_a_real_worker(live_worker, ep):
     draft = complete_draft(owner=ep)
-    submitted, created = request_submit(request=draft, actor=ep, at=timezone.now())
+    submitted, created = request_submit(exemption=draft, actor=ep, at=timezone.now())
     assert created
     email = live_worker.wait_for(
         lambda: OutboundEmail.objects.filter(request=submitted, status="sent").first(), what="the email to be sent"

@@ -86,10 +86,27 @@ def start_worker(tmp_path: Path, *, env: dict | None = None, concurrency: int = 
     }
     log = open(log_path, "w")  # noqa: SIM115 (closed with the process)
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", full_env["CELERY_TASK_DEFAULT_QUEUE"],
-         "--pool=prefork", f"--concurrency={concurrency}", "--loglevel=INFO", "--without-gossip",
-         "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "-Q",
+            full_env["CELERY_TASK_DEFAULT_QUEUE"],
+            "--pool=prefork",
+            f"--concurrency={concurrency}",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=full_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     worker = LiveWorker(process, mail_dir, log_path)
     worker.wait_for(lambda: "ready." in log_path.read_text(), timeout=60, what="the worker to start")

@@ -4,7 +4,7 @@
 
 Recreates the PostgreSQL database `bench_load`, migrates it, opens the practice year, makes the accounts
 (verified emails, ready sessions) and complete drafts, starts gunicorn (portal/gunicorn.conf.py, production
-settings, PORTAL_BENCH_VIEWS=1), then runs four phases at the same concurrency in one run: (a) trivial view,
+settings, plus bench/load/settings.py which mounts the baselines), then runs four phases at the same concurrency in one run: (a) trivial view,
 (b) minimal authenticated write, the real submit, and the deadline-day mix (log in, start, save, submit).
 Afterwards it counts rows to prove no submission was lost or duplicated, and writes bench/results/load.json.
 Needs PostgreSQL at BENCH_PG (postgres://postgres@127.0.0.1:5432) and Redis at BENCH_REDIS (…/5).
@@ -53,7 +53,6 @@ def bench_env(tmp: Path, workers: int) -> dict:
             "SECURE_SSL_REDIRECT": "False",  # plain HTTP on loopback; production sits behind TLS
             "SECURE_COOKIES": "False",
             "LOGIN_RATE_LIMIT": "100000/m/ip",  # every locust user shares 127.0.0.1
-            "PORTAL_BENCH_VIEWS": "1",
             "PORTAL_VAR_DIR": str(tmp / "var"),
             "STATIC_ROOT": str(tmp / "static"),
             "MEDIA_ROOT": str(tmp / "media"),
@@ -61,7 +60,7 @@ def bench_env(tmp: Path, workers: int) -> dict:
             "GUNICORN_WORKERS": str(workers),
             "GUNICORN_BIND": f"127.0.0.1:{PORT}",
             "GUNICORN_BACKLOG": "4096",
-            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DJANGO_SETTINGS_MODULE": "bench.load.settings",  # the portal + the two baseline views
         }
     )
     return env

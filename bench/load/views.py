@@ -1,6 +1,6 @@
 """The load test's two baselines, served by the same gunicorn, settings and middleware as the portal.
 
-Mounted by portal/urls.py only when PORTAL_BENCH_VIEWS=1 (never in production).
+Mounted only by bench/load/urls.py (bench/load/settings.py), never by the portal's own URLconf.
 (a) trivial: the ceiling of this stack on this machine.
 (b) minimal_write: a logged-in, CSRF-checked POST that inserts one row in a transaction: the floor of any
     submit. Its table (bench_write) is created by bench/load/run.py, not by a migration.
@@ -9,7 +9,6 @@ Mounted by portal/urls.py only when PORTAL_BENCH_VIEWS=1 (never in production).
 from django.contrib.auth.decorators import login_required
 from django.db import connection, transaction
 from django.http import HttpResponse
-from django.urls import path
 from django.views.decorators.http import require_POST
 
 
@@ -26,9 +25,3 @@ def minimal_write(request):
             [request.user.pk, request.POST.get("note", "")[:100]],
         )
     return HttpResponse("saved", content_type="text/plain")
-
-
-urlpatterns = [
-    path("bench/trivial/", trivial, name="bench_trivial"),
-    path("bench/write/", minimal_write, name="bench_write"),
-]

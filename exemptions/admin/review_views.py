@@ -17,8 +17,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from .. import reasons, workflow
-from ..emails import render_email
 from ..emails.decisions import decision_email
+from ..emails.rendering import render_email
 from ..exports import export_response
 from ..models import ExemptionRequest, GroupLetter, StatusChange, SupportingDocument
 from ..services import review

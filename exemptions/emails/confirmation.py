@@ -2,10 +2,8 @@ from django.urls import reverse
 
 from ..models import OutboundEmail
 from ..windows import format_et
-from . import builder
 
 
-@builder(OutboundEmail.Kind.CONFIRMATION)
 def confirmation(email: OutboundEmail):
     request = email.request
     return "confirmation", {

@@ -13,7 +13,6 @@ from django.urls import reverse
 
 from ..models import ExemptionRequest, OutboundEmail, StatusChange
 from ..windows import ET, format_date_et, format_et
-from . import builder
 
 S = ExemptionRequest.Status
 TEMPLATES = {S.APPROVED: "decision-approved", S.DENIED: "decision-denied", S.INFO_REQUESTED: "info-requested"}
@@ -37,26 +36,11 @@ def _noon_et(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, 12, tzinfo=ET)
 
 
-def _build(email: OutboundEmail):
+def decision(email: OutboundEmail):
+    """Approved, denied or more information requested: the recorded StatusChange says which."""
     change = StatusChange.objects.select_related("request__year").filter(pk=email.context.get("status_change_id"))
     change = change.first()
     if change is None:
         return None
     reply_by = email.context.get("reply_by") or None
     return decision_email(change.request, change, reply_by=dt.date.fromisoformat(reply_by) if reply_by else None)
-
-
-@builder(OutboundEmail.Kind.DECISION_APPROVED)
-def approved(email: OutboundEmail):
-    return _build(email)
-
-
-@builder(OutboundEmail.Kind.DECISION_DENIED)
-def denied(email: OutboundEmail):
-    return _build(email)
-
-
-@builder(OutboundEmail.Kind.INFO_REQUESTED)
-def info_requested(email: OutboundEmail):
-    # Sent even if the EP answered quickly: the question is part of the record, and the email says where to answer.
-    return _build(email)

@@ -4,10 +4,8 @@ from django.urls import reverse
 
 from ..letters import date_in_words
 from ..models import GroupLetter, OutboundEmail
-from . import builder
 
 
-@builder(OutboundEmail.Kind.LETTER_READY)
 def letter_ready(email: OutboundEmail):
     letter = GroupLetter.objects.filter(pk=email.context.get("letter_id"), status=GroupLetter.Status.READY).first()
     if letter is None:

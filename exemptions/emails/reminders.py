@@ -14,11 +14,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from ..completeness import request_problems
 from ..models import ExemptionRequest, InformationRequest, OutboundEmail, SubmissionWindow
 from ..services.reminders import info_deadline, stop_token
-from ..services.requests import completeness_problems
 from ..windows import ET, ONE_SECOND, format_et, is_inside
-from . import builder
 
 S = ExemptionRequest.Status
 
@@ -164,10 +163,9 @@ def _window_for(email: OutboundEmail, request: ExemptionRequest) -> SubmissionWi
 def _missing(request: ExemptionRequest) -> list[str]:
     batch = _BATCH.get()
     prefetched = batch["requests"].get(request.pk) if batch is not None else None
-    return completeness_problems(prefetched or request)
+    return request_problems(prefetched or request)
 
 
-@builder(OutboundEmail.Kind.REMINDER_DRAFT)
 def draft_reminder(email: OutboundEmail):
     request = email.request
     window = _window_for(email, request)
@@ -187,7 +185,6 @@ def draft_reminder(email: OutboundEmail):
     return "reminder-draft", context
 
 
-@builder(OutboundEmail.Kind.REMINDER_LETTER)
 def letter_reminder(email: OutboundEmail):
     request = email.request
     window = _window_for(email, request)
@@ -207,7 +204,6 @@ def letter_reminder(email: OutboundEmail):
     return "reminder-letter", context
 
 
-@builder(OutboundEmail.Kind.REMINDER_INFO)
 def info_reminder(email: OutboundEmail):
     request = email.request
     question = InformationRequest.objects.filter(pk=email.context["question_id"]).first()
@@ -228,7 +224,6 @@ def info_reminder(email: OutboundEmail):
     return "reminder-info", context
 
 
-@builder(OutboundEmail.Kind.WINDOW_OPENING)
 def window_opening(email: OutboundEmail):
     from ..models import WindowOpeningSubscription
 

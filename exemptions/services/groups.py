@@ -14,10 +14,11 @@ import logging
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
 from django.utils import timezone
 
 from .. import letters
+from ..completeness import EP_FIELDS, GROUP_FIELDS, GROUP_MAX_EPS, group_problems
 from ..models import (
     AdjustmentYear,
     AffectedEP,
@@ -32,56 +33,16 @@ from ..pdf import sha256
 from ..windows import window_state
 from .outbox import outbox_enqueue
 from .references import reference_issue
-from .requests import (
-    EP_FIELDS,
-    RequestLocked,
-    WindowClosed,
-    _refresh_summary,
-    _replace_eps,
-    hardship_problems,
-    request_create,
-)
+from .requests import RequestLocked, WindowClosed, refresh_summary, replace_eps, request_create
 from .transitions import apply_transition
 
 log = logging.getLogger(__name__)
 S = ExemptionRequest.Status
 GROUP = ExemptionRequest.Kind.GROUP
 EDITABLE = {S.DRAFT, S.LETTER_GENERATED}
-MIN_EPS, MAX_EPS = 2, 2500
+MAX_EPS = GROUP_MAX_EPS
 SYNC_RENDER_MAX_EPS = 100  # about a second of rendering; larger letters go to a worker
 SYNC_BATCH_MAX_LETTERS = 20
-GROUP_FIELDS = [
-    "group_name",
-    "tin",
-    "gpro_option",
-    "gpro_program_year",
-    "contact_name",
-    "contact_title",
-    "contact_phone",
-    "contact_email",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "zip_code",
-    "cehrt_id",
-    "justification",
-    "attested",
-]
-REQUIRED_GROUP_FIELDS = {
-    "group_name": "Group legal name",
-    "tin": "TIN",
-    "gpro_option": "GPRO option",
-    "gpro_program_year": "GPRO program year",
-    "contact_name": "Contact name",
-    "contact_title": "Contact title",
-    "contact_phone": "Contact phone",
-    "contact_email": "Contact email",
-    "address_line1": "Street address",
-    "city": "City",
-    "state": "State",
-    "zip_code": "ZIP code",
-}
 
 
 # --- The group request ------------------------------------------------------------------------------------
@@ -108,7 +69,7 @@ def _after_edit(locked: ExemptionRequest, actor: User, at: dt.datetime) -> None:
     locked.version = F("version") + 1
     locked._history_user = actor
     locked.save()
-    _refresh_summary(locked)
+    refresh_summary(locked)
     locked.refresh_from_db()
     if locked.status == S.LETTER_GENERATED:
         # "Any edit makes a new version": the letter on file must always match the request.
@@ -136,7 +97,7 @@ def group_eps_replace(*, request: ExemptionRequest, actor: User, at: dt.datetime
     """Replace the whole EP list (a CSV import in "replace" mode)."""
     _check_count(len(rows))
     locked = _lock_editable(request, at)
-    _replace_eps(locked, rows)
+    replace_eps(locked, rows)
     _after_edit(locked, actor, at)
     return len(rows)
 
@@ -174,22 +135,6 @@ def _check_count(count: int) -> None:
         raise ValidationError(f"A group letter may list at most {MAX_EPS:,} EPs; this would make {count:,}.")
 
 
-def group_problems(request: ExemptionRequest) -> list[str]:
-    """What stops the letter from being generated, in words the group can act on."""
-    problems = [f"{label} is missing." for name, label in REQUIRED_GROUP_FIELDS.items() if not getattr(request, name)]
-    problems += hardship_problems(request)
-    count = request.affected_eps.count()
-    if not MIN_EPS <= count <= MAX_EPS:
-        problems.append(f"A group letter lists {MIN_EPS} to {MAX_EPS:,} EPs; this group has {count:,}.")
-    empty = Q()
-    for name in ("npi", "name", "address_line1", "city", "state", "zip_code", "email"):
-        empty |= Q(**{name: ""})
-    incomplete = request.affected_eps.filter(empty).count()
-    if incomplete:
-        problems.append(f"{incomplete:,} EP row(s) are incomplete: each needs NPI, name, address and email.")
-    return problems
-
-
 # --- The letter -------------------------------------------------------------------------------------------
 
 
@@ -217,7 +162,7 @@ def letter_finalize(*, request: ExemptionRequest, actor: User, at: dt.datetime) 
         raise WindowClosed(state)
     if locked.status == S.DRAFT:
         apply_transition(
-            request=locked,
+            exemption=locked,
             name="generate_letter",
             actor=actor,
             at=at,
@@ -326,7 +271,7 @@ def letter_mark_mailed(*, request: ExemptionRequest, actor: User, at: dt.datetim
     """The group says it mailed the letter on `mailed_on`. Returns True when that is after the deadline."""
     late = is_late(request, mailed_on)
     apply_transition(
-        request=request,
+        exemption=request,
         name="mark_mailed",
         actor=actor,
         at=at,
@@ -344,7 +289,7 @@ def letter_mark_received(
     """Staff record that CMS received the letter. Returns True when the postmark is after the deadline."""
     late = is_late(request, postmarked_on)
     apply_transition(
-        request=request,
+        exemption=request,
         name="mark_received",
         actor=actor,
         at=at,

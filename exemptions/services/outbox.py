@@ -8,8 +8,6 @@ re-delivery after a worker was killed, a second publish by the drain) sends at m
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import smtplib
 
 from django.conf import settings
 from django.db import transaction
@@ -17,8 +15,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..models import OutboundEmail
+from .dispatch import task_publish
 
-log = logging.getLogger(__name__)
+SEND_EMAIL_TASK = "exemptions.send_email"
 
 MAX_ATTEMPTS = 5
 STUCK_AFTER = dt.timedelta(minutes=10)
@@ -54,21 +53,20 @@ def outbox_enqueue(
     return email, created
 
 
-def outbox_publish(*, email_ids: list[int]) -> int:
-    """Hand emails to the broker. Never raises: a failed publish leaves the row for the drain."""
-    from ..tasks.emails import send_email
-
+def outbox_publish(*, email_ids: list[int], task_name: str = SEND_EMAIL_TASK) -> int:
+    """Hand emails to the broker, one task each. Never raises: a failed publish leaves the row for the drain."""
     published = []
     for email_id in email_ids:
-        try:
-            send_email.delay(email_id)
-        except Exception as exc:  # broker down, hung (socket timeout), misconfigured: the row keeps the work
-            log.warning("outbox publish failed for email %s: %s", email_id, exc)
-            break
+        if not task_publish(task_name, email_id):
+            break  # the broker is down: the rest would wait for the same timeout
         published.append(email_id)
-    if published:
-        OutboundEmail.objects.filter(pk__in=published).update(last_published_at=timezone.now())
+    outbox_mark_published(email_ids=published)
     return len(published)
+
+
+def outbox_mark_published(*, email_ids: list[int]) -> None:
+    if email_ids:
+        OutboundEmail.objects.filter(pk__in=email_ids).update(last_published_at=timezone.now())
 
 
 def outbox_drain(*, at: dt.datetime | None = None, batch: int = 500) -> dict[str, int]:
@@ -89,39 +87,37 @@ def outbox_drain(*, at: dt.datetime | None = None, batch: int = 500) -> dict[str
     return {"published": outbox_publish(email_ids=ids) if ids else 0, "stuck": stuck}
 
 
-def outbox_deliver(*, email_id: int, connection=None) -> str:
-    """Send one outbox email at most once. Returns 'sent', 'skipped', 'retry' or 'failed'.
-
-    `connection` (an open email backend) lets a batch reuse one SMTP session instead of one per email.
-
-    Raises TransientSendError after putting the row back to pending (the task retries with backoff).
-    """
-    from ..emails import build_message
-
+def outbox_claim(*, email_id: int) -> OutboundEmail | None:
+    """Claim a pending email for sending (conditional UPDATE): None if another run has it or it is done."""
     claimed = OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.PENDING).update(
         status=OutboundEmail.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
     )
     if not claimed:
-        return "skipped"
-    email = OutboundEmail.objects.select_related("request", "user").get(pk=email_id)
-    try:
-        message = build_message(email)
-        if message is None:
-            _finish(email, OutboundEmail.Status.SUPPRESSED, "Nothing to send any more (state changed).")
-            return "suppressed"
-        if connection is not None:
-            message.connection = connection
-        message.send()
-    except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
-        code = getattr(exc, "smtp_code", None) or _first_code(exc)
-        if code and 400 <= code < 500:
-            return _transient(email, f"SMTP {code}: {exc}")
-        _finish(email, OutboundEmail.Status.FAILED, f"SMTP {code}: {exc}")
+        return None
+    return OutboundEmail.objects.select_related("request", "user").get(pk=email_id)
+
+
+def outbox_record_sent(*, email: OutboundEmail, subject: str) -> None:
+    _finish(email, OutboundEmail.Status.SENT, "", subject=subject)
+
+
+def outbox_record_suppressed(*, email: OutboundEmail) -> None:
+    _finish(email, OutboundEmail.Status.SUPPRESSED, "Nothing to send any more (state changed).")
+
+
+def outbox_record_failed(*, email: OutboundEmail, error: str) -> None:
+    _finish(email, OutboundEmail.Status.FAILED, error)
+
+
+def outbox_record_transient(*, email: OutboundEmail, error: str) -> str:
+    """A failure worth retrying: back to pending and raise TransientSendError, or 'failed' after the last try."""
+    if email.attempts >= MAX_ATTEMPTS:
+        _finish(email, OutboundEmail.Status.FAILED, f"Gave up after {email.attempts} attempts. Last: {error}")
         return "failed"
-    except (TimeoutError, ConnectionError, smtplib.SMTPServerDisconnected, OSError) as exc:
-        return _transient(email, f"{type(exc).__name__}: {exc}")
-    _finish(email, OutboundEmail.Status.SENT, "", subject=message.subject)
-    return "sent"
+    OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.SENDING).update(
+        status=OutboundEmail.Status.PENDING, last_error=error
+    )
+    raise TransientSendError(error)
 
 
 def outbox_retry_failed(*, email_ids: list[int]) -> int:
@@ -132,23 +128,6 @@ def outbox_retry_failed(*, email_ids: list[int]) -> int:
     OutboundEmail.objects.filter(pk__in=ids).update(status=OutboundEmail.Status.PENDING, attempts=0)
     transaction.on_commit(lambda: outbox_publish(email_ids=ids))
     return len(ids)
-
-
-def _first_code(exc) -> int | None:
-    recipients = getattr(exc, "recipients", {}) or {}
-    for code, _msg in recipients.values():
-        return code
-    return None
-
-
-def _transient(email: OutboundEmail, error: str) -> str:
-    if email.attempts >= MAX_ATTEMPTS:
-        _finish(email, OutboundEmail.Status.FAILED, f"Gave up after {email.attempts} attempts. Last: {error}")
-        return "failed"
-    OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.SENDING).update(
-        status=OutboundEmail.Status.PENDING, last_error=error
-    )
-    raise TransientSendError(error)
 
 
 def _finish(email: OutboundEmail, status: str, error: str, subject: str = "") -> None:

@@ -119,7 +119,7 @@ def request_start_review(
     """Move a submitted (or resubmitted, or received) request to "under review" and assign it to `actor`."""
     locked = _lock(request, expected_version, deciding=True)
     change = apply_transition(
-        request=locked, name="start_review", actor=actor, at=at, fields={"assigned_reviewer": actor}
+        exemption=locked, name="start_review", actor=actor, at=at, fields={"assigned_reviewer": actor}
     )
     request.refresh_from_db()
     return change
@@ -146,7 +146,7 @@ def request_request_info(
         raise ReviewError("The reply-by date is in the past.")
     locked = _lock(request, expected_version, deciding=True)
     change = apply_transition(
-        request=locked,
+        exemption=locked,
         name="request_info",
         actor=actor,
         at=at,
@@ -233,7 +233,7 @@ def _decide(
     if decision == reasons.Decision.APPROVE and locked.assigned_reviewer_id is None:
         raise ReviewError(f"Request {locked} has no assigned reviewer: start the review (or assign it) first.")
     change = apply_transition(
-        request=locked,
+        exemption=locked,
         name=decision,
         actor=actor,
         at=at,
@@ -265,7 +265,7 @@ def request_reopen(
         raise ReviewError("Give the reason for reopening: it is kept in the audit trail.")
     locked = _lock(request, expected_version, deciding=False)
     change = apply_transition(
-        request=locked,
+        exemption=locked,
         name="reopen",
         actor=actor,
         at=at,

@@ -1,4 +1,7 @@
-"""Apply one workflow transition: lock, check the table, change, record history. Used by every service."""
+"""Change one exemption request's row: a workflow transition, or a plain edit. Every service goes through here.
+
+Both bump `version` (the optimistic lock that staff pages send back) and record who did it in the history.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +18,33 @@ class StaleRequest(Exception):
     """The request changed since the caller read it (optimistic locking)."""
 
 
+def exemption_lock(exemption: ExemptionRequest, *, expected_version: int | None = None) -> ExemptionRequest:
+    """The row, locked for the caller's transaction (SELECT … FOR UPDATE; SQLite serialises writers anyway)."""
+    locked = ExemptionRequest.objects.select_for_update().select_related("year").get(pk=exemption.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleRequest(_stale_message(locked))
+    return locked
+
+
+def exemption_save_version(
+    locked: ExemptionRequest, *, actor: User | None, reason: str = "", update_fields: list[str] | None = None
+) -> None:
+    """Save a locked row as a new version: `version` + 1 in the same UPDATE, the actor and reason in the history."""
+    locked.version = F("version") + 1
+    locked._history_user = actor
+    if reason:
+        locked._change_reason = reason[:100]
+    if update_fields is None:
+        locked.save()
+    else:
+        locked.save(update_fields=[*update_fields, "version", "updated_at"])
+    locked.refresh_from_db(fields=["version"])
+
+
 @transaction.atomic
 def apply_transition(
     *,
-    request: ExemptionRequest,
+    exemption: ExemptionRequest,
     name: str,
     actor: User | None,
     at: dt.datetime,
@@ -28,23 +54,18 @@ def apply_transition(
     expected_version: int | None = None,
     fields: dict | None = None,
 ) -> StatusChange:
-    """Move `request` along transition `name`; raise TransitionNotAllowed (nothing changed) if illegal.
+    """Move `exemption` along transition `name`; raise TransitionNotAllowed (nothing changed) if illegal.
 
-    The row is locked (SELECT … FOR UPDATE on PostgreSQL; SQLite serialises writers) so two people acting at
-    once cannot both succeed. `fields` are set on the request in the same UPDATE. `request` is refreshed.
+    The row is locked so two people acting at once cannot both succeed. `fields` are set on the request in the
+    same UPDATE. `exemption` is refreshed.
     """
-    locked = ExemptionRequest.objects.select_for_update().get(pk=request.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleRequest(_stale_message(locked))
+    locked = exemption_lock(exemption, expected_version=expected_version)
     transition = workflow.check(name, locked.status)
     previous = locked.status
     for field, value in (fields or {}).items():
         setattr(locked, field, value)
     locked.status = transition.target
-    locked.version = F("version") + 1
-    locked._history_user = actor
-    locked._change_reason = f"{name}: {reason_code or message_to_ep or internal_note}"[:100]
-    locked.save()
+    exemption_save_version(locked, actor=actor, reason=f"{name}: {reason_code or message_to_ep or internal_note}")
     locked.refresh_from_db()
     change = StatusChange.objects.create(
         request=locked,
@@ -56,7 +77,7 @@ def apply_transition(
         message_to_ep=message_to_ep,
         internal_note=internal_note,
     )
-    request.refresh_from_db()
+    exemption.refresh_from_db()
     return change
 
 

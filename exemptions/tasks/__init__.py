@@ -1,6 +1,9 @@
-"""Celery tasks: thin, named, ids only, safe to run twice. One module per area."""
+"""Celery tasks: thin, named, ids only, safe to run twice. One module per area.
 
-from . import letters, reminders  # noqa: F401  (registers their tasks)
-from .emails import drain_outbox, send_email
+Services never import this package: they dispatch by task name (`services.dispatch`). The app config imports
+it at start-up so every process (web and worker) knows every name.
+"""
 
-__all__ = ["drain_outbox", "send_email"]
+from . import emails, letters, reminders
+
+__all__ = ["emails", "letters", "reminders"]

@@ -1,6 +1,10 @@
+"""Email tasks: send one outbox row; drain what was never published."""
+
 from celery import shared_task
 
-from ..services.outbox import TransientSendError, outbox_deliver, outbox_drain
+from ..emails.delivery import email_deliver
+from ..services.drain import publish_lost_work
+from ..services.outbox import TransientSendError
 
 
 @shared_task(
@@ -12,11 +16,12 @@ from ..services.outbox import TransientSendError, outbox_deliver, outbox_drain
 )
 def send_email(self, email_id: int) -> str:
     try:
-        return outbox_deliver(email_id=email_id)
+        return email_deliver(email_id=email_id)
     except TransientSendError as exc:
         raise self.retry(exc=exc, countdown=min(2 ** (self.request.retries + 1), 60)) from None
 
 
 @shared_task(name="exemptions.drain_outbox")
 def drain_outbox() -> dict:
-    return outbox_drain()
+    """Every minute (beat): publish again what a broker outage kept from the workers (emails, letters, batches)."""
+    return publish_lost_work()

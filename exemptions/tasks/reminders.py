@@ -6,8 +6,9 @@ from celery import shared_task
 from django.core.mail import get_connection
 from django.utils import timezone
 
+from ..emails.delivery import email_deliver
 from ..emails.reminders import reminder_batch
-from ..services.outbox import TransientSendError, outbox_deliver
+from ..services.outbox import TransientSendError
 from ..services.reminders import reminders_sweep
 from .emails import send_email
 
@@ -41,7 +42,7 @@ def send_email_batch(email_ids: list[int]) -> dict:
         with reminder_batch(email_ids):
             for email_id in email_ids:
                 try:
-                    outcome = outbox_deliver(email_id=email_id, connection=connection)
+                    outcome = email_deliver(email_id=email_id, connection=connection)
                 except TransientSendError:
                     outcome = "retry"
                     _retry_later(email_id)

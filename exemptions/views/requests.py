@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .. import workflow
+from ..downloads import content_download, stored_file_download
 from ..forms import EPFormSet, InformationResponseForm, RequestForm, WithdrawForm
 from ..models import AdjustmentYear, Channel, ExemptionRequest, SupportingDocument
 from ..selectors import online_year_choices, request_rows
@@ -74,7 +74,7 @@ def _save_and_maybe_submit(request, draft, form, formset, action):
         rows.append({})
     try:
         services.request_save_draft(
-            request=draft,
+            exemption=draft,
             actor=request.user,
             fields=fields,
             categories=form.cleaned_data["categories"],
@@ -94,7 +94,7 @@ def _save_and_maybe_submit(request, draft, form, formset, action):
 
 def _submit(request, draft):
     try:
-        submitted, _created = services.request_submit(request=draft, actor=request.user, at=timezone.now())
+        submitted, _created = services.request_submit(exemption=draft, actor=request.user, at=timezone.now())
     except services.WindowClosed as closed:
         messages.error(
             request,
@@ -163,7 +163,7 @@ def request_submitted(request, public_id):
 def request_delete(request, public_id):
     draft = owned_request(request, public_id, status=S.DRAFT)
     if request.method == "POST":
-        services.request_delete_draft(request=draft)
+        services.request_delete_draft(exemption=draft)
         messages.success(request, "The draft was deleted.")
         return redirect("exemptions:dashboard")
     return render(request, "exemptions/request_delete.html", {"obj": draft})
@@ -180,7 +180,7 @@ def request_withdraw(request, public_id):
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.request_withdraw(
-            request=obj, actor=request.user, at=timezone.now(), reason=form.cleaned_data["reason"]
+            exemption=obj, actor=request.user, at=timezone.now(), reason=form.cleaned_data["reason"]
         )
         messages.success(request, f"Request {obj.reference} was withdrawn.")
         return redirect("exemptions:request_detail", obj.public_id)
@@ -197,7 +197,7 @@ def request_respond(request, public_id):
     if request.method == "POST" and form.is_valid():
         try:
             services.request_respond(
-                request=obj,
+                exemption=obj,
                 actor=request.user,
                 at=timezone.now(),
                 answer=form.cleaned_data["answer"],
@@ -214,9 +214,7 @@ def request_respond(request, public_id):
 @login_required
 def request_receipt(request, public_id):
     obj = owned_request(request, public_id, submitted_at__isnull=False)
-    response = HttpResponse(receipt_pdf(obj), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="receipt-{obj.reference}.pdf"'
-    return response
+    return content_download(receipt_pdf(obj), filename=f"receipt-{obj.reference}.pdf", content_type="application/pdf")
 
 
 @login_required
@@ -224,19 +222,7 @@ def document_download(request, public_id):
     document = get_object_or_404(
         SupportingDocument.objects.select_related("request"), public_id=public_id, request__owner=request.user
     )
-    return document_response(document)
-
-
-def document_response(document: SupportingDocument) -> FileResponse:
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("Document file missing") from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_download(document.file, filename=document.original_name, content_type=document.content_type)
 
 
 @login_required

@@ -47,7 +47,7 @@ def reviewer(settings):
 def test_reviewer_finds_reviews_asks_and_approves_and_the_ep_sees_it(page, browser, live_server, reviewer):
     ep = UserFactory(email="eve@example.org", full_name="Eve Example")
     draft = complete_draft(owner=ep, year=AdjustmentYear.objects.get(year=2013), npis=("1558598797", "1234567893"))
-    submitted, _ = request_submit(request=draft, actor=ep, at=dt.datetime(2012, 12, 3, 15, tzinfo=dt.UTC))
+    submitted, _ = request_submit(exemption=draft, actor=ep, at=dt.datetime(2012, 12, 3, 15, tzinfo=dt.UTC))
 
     page.goto("/admin/")
     page.get_by_label(re.compile(r"^\s*Email\W*$")).fill(reviewer.email)
