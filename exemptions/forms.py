@@ -65,6 +65,28 @@ def validate_document(upload) -> None:
     upload.detected_type = kind.mime
 
 
+def categories_field(help_text: str) -> forms.ModelMultipleChoiceField:
+    """The hardship categories of a request: the year's allowed ones are set by the form's __init__."""
+    return forms.ModelMultipleChoiceField(
+        queryset=HardshipCategory.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Hardship categories",
+        help_text=help_text,
+    )
+
+
+def text_field(label: str, max_length: int, autocomplete: str, help_text: str = "", **attrs) -> forms.CharField:
+    """An optional text box (required-to-submit is checked in clean(), so a draft can be saved half-filled)."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        widget=forms.TextInput(attrs={"autocomplete": autocomplete, **attrs}),
+        help_text=help_text,
+    )
+
+
 class HardshipFieldsMixin:
     """What the EP form and the group form share: category labels with the year's wording, TIN and phone."""
 
@@ -91,13 +113,7 @@ class RequestForm(HardshipFieldsMixin, forms.ModelForm):
         help_text="The Taxpayer Identification Number you bill Medicare under: 12-3456789 (EIN) or 123-45-6789 (SSN).",
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
-    categories = forms.ModelMultipleChoiceField(
-        queryset=HardshipCategory.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Hardship categories",
-        help_text="Choose every category that applies to this request.",
-    )
+    categories = categories_field("Choose every category that applies to this request.")
     attested = forms.BooleanField(required=False, label=ATTESTATION_TEXT)
     documents = DocumentsField(
         label="Supporting documents (optional)",
@@ -164,43 +180,13 @@ def _too_long(value: str, limit: int) -> None:
 
 
 class AffectedEPForm(forms.Form):
-    npi = forms.CharField(
-        label="NPI",
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
-    name = forms.CharField(
-        label="Full name", required=False, max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
-    )
-    address_line1 = forms.CharField(
-        label="Street address",
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
-    )
-    address_line2 = forms.CharField(
-        label="Address line 2 (optional)",
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
-    )
-    city = forms.CharField(
-        label="City", required=False, max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
-    )
-    state = forms.CharField(
-        label="State",
-        required=False,
-        max_length=2,
-        help_text="Two letters, e.g. MD.",
-        widget=forms.TextInput(attrs={"autocomplete": "address-level1"}),
-    )
-    zip_code = forms.CharField(
-        label="ZIP code",
-        required=False,
-        max_length=10,
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
-    )
+    npi = text_field("NPI", 20, "off", inputmode="numeric")
+    name = text_field("Full name", 200, "name")
+    address_line1 = text_field("Street address", 200, "address-line1")
+    address_line2 = text_field("Address line 2 (optional)", 200, "address-line2")
+    city = text_field("City", 100, "address-level2")
+    state = text_field("State", 2, "address-level1", help_text="Two letters, e.g. MD.")
+    zip_code = text_field("ZIP code", 10, "postal-code", inputmode="numeric")
     email = forms.EmailField(label="Email", required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
     REQUIRED_TO_SUBMIT = list(EP_REQUIRED_FIELDS)

@@ -76,14 +76,23 @@ def test_window_closing_while_the_ep_edits_keeps_the_draft_and_documents(client,
     assert list(draft2013.documents.values_list("original_name", flat=True)) == ["letter.pdf"]
 
 
+def submit_page(client, user, draft, at) -> str:
+    """What `user` sees after pressing Submit on `draft` at `at`."""
+    client.force_login(user)
+    with time_machine.travel(at, tick=False):
+        return post_submit(client, draft).content.decode()
+
+
+def still_a_draft(draft) -> bool:
+    draft.refresh_from_db()
+    return draft.status == "draft"
+
+
 def test_before_the_window_opens_the_page_says_when_it_opens(client, ep):
     draft = complete_draft(owner=ep, year=AdjustmentYear.objects.get(year=2014))
-    client.force_login(ep)
-    with time_machine.travel(et(2013, 5, 1), tick=False):
-        page = post_submit(client, draft).content.decode()
+    page = submit_page(client, ep, draft, et(2013, 5, 1))
     assert "Opens at 12:00 a.m. ET on Wednesday, May 22, 2013" in page
-    draft.refresh_from_db()
-    assert draft.status == "draft"
+    assert still_a_draft(draft)
 
 
 @pytest.mark.parametrize(
@@ -128,12 +137,9 @@ def test_an_unverified_email_cannot_submit_and_is_told_how(client, draft2013):
     user = UserFactory(email="new@example.org", verified=False)
     draft2013.owner = user
     draft2013.save()
-    client.force_login(user)
-    with time_machine.travel(et(2012, 12, 1), tick=False):
-        page = post_submit(client, draft2013).content.decode()
+    page = submit_page(client, user, draft2013, et(2012, 12, 1))
     assert "Confirm your email address before submitting" in page
-    draft2013.refresh_from_db()
-    assert draft2013.status == "draft"
+    assert still_a_draft(draft2013)
 
 
 def test_a_submitted_request_is_locked(client, ep, draft2013):
