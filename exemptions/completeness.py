@@ -10,8 +10,12 @@ from django.db.models import Q
 
 from .models import ExemptionRequest
 
+ADDRESS_FIELDS = ["address_line1", "address_line2", "city", "state", "zip_code"]
+CONTACT_FIELDS = ["contact_name", "contact_title", "contact_phone", "contact_email"]
+HARDSHIP_FIELDS = ["cehrt_id", "justification", "attested"]  # and the categories (many-to-many)
+
 # One EP (an affected eligible professional): what is stored, and what must be filled to submit.
-EP_FIELDS = ["npi", "name", "address_line1", "address_line2", "city", "state", "zip_code", "email"]
+EP_FIELDS = ["npi", "name", *ADDRESS_FIELDS, "email"]
 EP_REQUIRED_FIELDS = {
     "npi": "NPI",
     "name": "full name",
@@ -22,42 +26,10 @@ EP_REQUIRED_FIELDS = {
     "email": "email",
 }
 
-# The request's own fields an EP's draft may set.
-REQUEST_FIELDS = [
-    "tin",
-    "contact_phone",
-    "justification",
-    "cehrt_id",
-    "attested",
-    "contact_name",
-    "contact_title",
-    "contact_email",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "zip_code",
-]
-
-# A GPRO group's own fields (the form, the service and the letter use this list), and the ones its letter needs.
-GROUP_FIELDS = [
-    "group_name",
-    "tin",
-    "gpro_option",
-    "gpro_program_year",
-    "contact_name",
-    "contact_title",
-    "contact_phone",
-    "contact_email",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "zip_code",
-    "cehrt_id",
-    "justification",
-    "attested",
-]
+# The request's own fields an EP's draft may set; a GPRO group has a few more (the form, the service and the
+# letter use this one list).
+REQUEST_FIELDS = ["tin", *CONTACT_FIELDS, *ADDRESS_FIELDS, *HARDSHIP_FIELDS]
+GROUP_FIELDS = ["group_name", "gpro_option", "gpro_program_year", *REQUEST_FIELDS]
 GROUP_REQUIRED_FIELDS = {
     "group_name": "Group legal name",
     "tin": "TIN",

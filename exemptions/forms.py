@@ -92,6 +92,16 @@ class HardshipFieldsMixin:
 
     year_categories: list[YearCategory]
 
+    def offer_categories_of(self, year) -> None:
+        """Offer the categories allowed for `year`'s adjustment, labelled with that year's wording."""
+        allowed = YearCategory.objects.filter(year=year, information_only=False).select_related("category")
+        self.year_categories = list(allowed)
+        self.fields["categories"].queryset = HardshipCategory.objects.filter(year_categories__in=allowed)
+        self.fields["categories"].error_messages["invalid_choice"] = (
+            f"That category is not allowed for the {year.year} adjustment."
+        )
+        self.fields["categories"].label_from_instance = self._category_label
+
     def _category_label(self, category: HardshipCategory):
         detail = next((yc.detail for yc in self.year_categories if yc.category_id == category.pk), "")
         extra = " (CEHRT ID required)" if category.requires_cehrt_id else ""
@@ -138,14 +148,7 @@ class RequestForm(HardshipFieldsMixin, forms.ModelForm):
     def __init__(self, *args, for_submit: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.for_submit = for_submit
-        year = self.instance.year
-        allowed = YearCategory.objects.filter(year=year, information_only=False).select_related("category")
-        self.year_categories = list(allowed)
-        self.fields["categories"].queryset = HardshipCategory.objects.filter(year_categories__in=allowed)
-        self.fields["categories"].error_messages["invalid_choice"] = (
-            f"That category is not allowed for the {year.year} adjustment."
-        )
-        self.fields["categories"].label_from_instance = self._category_label
+        self.offer_categories_of(self.instance.year)
         limit = settings.PORTAL_JUSTIFICATION_MAX_CHARS
         self.fields["justification"].max_length = limit
         self.fields["justification"].validators.append(lambda v: _too_long(v, limit))
