@@ -144,14 +144,15 @@ def bench_render(groups, warmup: int):
     import weasyprint
     from django.template.loader import render_to_string
 
-    from exemptions import letters, pdf
+    from exemptions.documents import letters, pdf
+    from exemptions.windows import date_et
 
     bare_css = weasyprint.CSS(
         string="@page { size: letter; margin: 0.75in } html { font-family: 'DejaVu Sans', 'Droid Sans Fallback'; "
         "font-size: 9pt }",
         font_config=pdf.font_config(),
     )
-    today = letters.date_et(groups[0].created_at)
+    today = date_et(groups[0].created_at)
     letter_ms, bare_ms, letter_cpu, bare_cpu, stored, pages = [], [], [], [], [], []
     for index, group in enumerate(groups):
         start, cpu = time.perf_counter(), time.process_time()
@@ -182,8 +183,9 @@ def store_letters(groups, rendered: list[bytes], batch_size: int):
     """batch_size GroupLetter rows with stored files (the rendered letters reused round-robin)."""
     from django.core.files.base import ContentFile
 
-    from exemptions import letters, models
-    from exemptions.pdf import sha256
+    from exemptions import models
+    from exemptions.documents import letters
+    from exemptions.documents.pdf import sha256
 
     models.GroupLetter.objects.filter(request__in=groups).delete()
     rows = []
@@ -203,8 +205,9 @@ def store_letters(groups, rendered: list[bytes], batch_size: int):
 
 
 def bench_merge(stored_letters):
-    from exemptions import letters, models
-    from exemptions.services.groups import print_batch_build
+    from exemptions import models
+    from exemptions.documents import letters
+    from exemptions.documents.rendering import print_batch_build
 
     owner = models.User.objects.get(email="bench-letters@example.org")
     start = time.perf_counter()

@@ -131,9 +131,18 @@ def format_et(value: dt.datetime) -> str:
     return f"{hour}:{local.minute:02d} {meridiem} ET on {local:%A, %B} {local.day}, {local.year}"
 
 
+def date_et(value: dt.datetime) -> dt.date:
+    """The calendar day of an instant in Eastern Time (a postmark deadline is a day, not an instant)."""
+    return value.astimezone(ET).date()
+
+
+def date_in_words(value: dt.date) -> str:
+    """'November 1, 2011' (no leading zero, as a letter writes it)."""
+    return f"{value:%B} {value.day}, {value.year}"
+
+
 def format_date_et(value: dt.datetime) -> str:
-    local = value.astimezone(ET)
-    return f"{local:%B} {local.day}, {local.year}"
+    return date_in_words(date_et(value))
 
 
 def time_left(state: WindowState) -> str:

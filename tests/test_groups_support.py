@@ -88,14 +88,26 @@ def stored_pdf(letter) -> bytes:
 
 
 def generate(group, actor, at=None):
-    """letter_finalize, then run what it queued on commit (eager Celery renders large letters right here)."""
+    """letter_generate, then run what it queued on commit (eager Celery renders large letters right here)."""
     from django.test import TestCase
     from django.utils import timezone
 
-    from exemptions.services.groups import letter_finalize
+    from exemptions.services.groups import letter_generate
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        letter = letter_finalize(request=group, actor=actor, at=at or timezone.now())
+        letter = letter_generate(exemption=group, actor=actor, at=at or timezone.now())
     letter.refresh_from_db()
     group.refresh_from_db()
     return letter
+
+
+def build_batch(groups, actor, **options):
+    """print_batch_create, then run what it queued on commit (the build, here or by eager Celery)."""
+    from django.test import TestCase
+
+    from exemptions.services.groups import print_batch_create
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        batch = print_batch_create(exemptions=groups, actor=actor, **options)
+    batch.refresh_from_db()
+    return batch

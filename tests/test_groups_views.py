@@ -199,6 +199,7 @@ def test_template_and_export_downloads(client, ep):
     assert npi(1) in export and npi(2) in export
 
 
+@pytest.mark.django_db(transaction=True)  # commits for real: the letter renders right after the service commits
 def test_generate_then_download_the_stored_letter(client, ep):
     group = complete_group(owner=ep)
     client.force_login(ep)

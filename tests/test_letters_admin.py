@@ -14,7 +14,7 @@ from tests.factories import UserFactory
 from tests.test_groups_support import complete_group, generate, pdf_text
 
 pytestmark = pytest.mark.django_db
-CHANGELIST = "admin:exemptions_gproletter_changelist"
+CHANGELIST = "admin:exemptions_groupmailing_changelist"
 
 
 def test_the_changelist_lists_generated_letters_only(client, ep, staff_user):
@@ -28,6 +28,7 @@ def test_the_changelist_lists_generated_letters_only(client, ep, staff_user):
     assert "Record a letter received" in page
 
 
+@pytest.mark.django_db(transaction=True)  # commits for real: the batch is built right after the service commits
 def test_print_action_makes_one_merged_pdf(client, ep, other_ep, staff_user):
     groups = [complete_group(owner=ep), complete_group(owner=other_ep, group_name="Second Group PC", tin="234567890")]
     for group in groups:
@@ -51,7 +52,7 @@ def test_record_received_by_scanned_reference(client, ep, staff_user):
     group = complete_group(owner=ep)
     deadline = generate(group, ep).postmark_deadline
     client.force_login(staff_user)
-    url = reverse("admin:exemptions_gproletter_receive")
+    url = reverse("admin:exemptions_groupmailing_receive")
     assert "autofocus" in client.get(url).content.decode()
     received, postmarked = deadline + dt.timedelta(days=5), deadline + dt.timedelta(days=1)
     with time_machine.travel(et(received.year, received.month, received.day, 12, 0), tick=False):
@@ -76,7 +77,7 @@ def test_record_received_by_scanned_reference(client, ep, staff_user):
 def test_staff_download_the_stored_letter_and_others_cannot(client, ep, staff_user):
     group = complete_group(owner=ep)
     letter = generate(group, ep)
-    url = reverse("admin:exemptions_gproletter_letter", args=[letter.public_id])
+    url = reverse("admin:exemptions_groupmailing_letter", args=[letter.public_id])
     client.force_login(staff_user)
     response = client.get(url)
     assert response["Content-Disposition"] == f'attachment; filename="{group.reference}-letter-v1.pdf"'

@@ -10,9 +10,8 @@ import pytest
 import time_machine
 from pypdf import PdfReader
 
-from exemptions.letters import CMS_ADDRESS
+from exemptions.documents.letters import CMS_ADDRESS
 from exemptions.models import AdjustmentYear
-from exemptions.services.groups import letter_finalize
 from tests.conftest import et
 from tests.test_groups_support import complete_group, generate, npi, pdf_text, stored_pdf
 
@@ -24,8 +23,7 @@ def letter_2012(ep):
     """A 2012 letter generated inside the historical letter window (October 2011)."""
     with time_machine.travel(et(2011, 10, 20, 10, 0), tick=False):
         group = complete_group(owner=ep, year=AdjustmentYear.objects.get(year=2012), eps=3)
-        letter = letter_finalize(request=group, actor=ep, at=et(2011, 10, 20, 10, 0))
-    group.refresh_from_db()
+        letter = generate(group, ep, at=et(2011, 10, 20, 10, 0))
     return group, letter, stored_pdf(letter)
 
 

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from exemptions.documents.pdf import sha256
 from exemptions.models import GroupLetter, OutboundEmail, PrintBatch
-from exemptions.pdf import sha256
 from exemptions.services import groups as services
 from tests.test_groups_support import complete_group, pdf_text, stored_pdf
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.worker
 
 def test_a_large_letter_is_prepared_by_the_worker_and_announced_once(live_worker, ep):
     group = complete_group(owner=ep, eps=services.SYNC_RENDER_MAX_EPS + 20)
-    letter = services.letter_finalize(request=group, actor=ep, at=timezone.now())
+    letter = services.letter_generate(exemption=group, actor=ep, at=timezone.now())
     assert letter.status == "preparing"
     ready = live_worker.wait_for(
         lambda: GroupLetter.objects.filter(pk=letter.pk, status="ready").first(), timeout=120, what="the letter"
@@ -29,20 +29,22 @@ def test_a_large_letter_is_prepared_by_the_worker_and_announced_once(live_worker
     (body,) = live_worker.wait_for(live_worker.emails, what="the email file")
     assert f"Subject: Ready to print: your GPRO letter {group.reference}" in body
     # A second finalise with nothing changed neither renders nor emails again.
-    assert services.letter_finalize(request=group, actor=ep, at=timezone.now()).pk == letter.pk
+    assert services.letter_generate(exemption=group, actor=ep, at=timezone.now()).pk == letter.pk
     assert GroupLetter.objects.filter(request=group).count() == 1
 
 
 def test_a_large_print_batch_is_built_by_the_worker(live_worker, ep, staff_user):
     source = complete_group(owner=ep)
-    data = stored_pdf(services.letter_finalize(request=source, actor=ep, at=timezone.now()))
+    small = services.letter_generate(exemption=source, actor=ep, at=timezone.now())
+    small.refresh_from_db()  # rendered in this process right after the service's commit
+    data = stored_pdf(small)
     groups = []
     for n in range(services.SYNC_BATCH_MAX_LETTERS + 5):
         group = complete_group(owner=ep, group_name=f"Group {n:02d}", reference=f"HX-2099-9{n:05d}", status="mailed")
         letter = GroupLetter(request=group, version=1, status="ready", sha256=sha256(data), page_count=1)
         letter.file.save("letter.pdf", ContentFile(data))
         groups.append(group)
-    batch = services.print_batch_create(requests=groups, actor=staff_user)
+    batch = services.print_batch_create(exemptions=groups, actor=staff_user)
     assert batch.status == "preparing"
     built = live_worker.wait_for(
         lambda: PrintBatch.objects.filter(pk=batch.pk, status="ready").first(), timeout=120, what="the batch"

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.http import FileResponse, Http404
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from ..downloads import stored_file_download
 from ..forms_groups import ReceivedForm
 from ..identifiers import mask_tin
 from ..models import GroupLetter, PrintBatch
-from ..models.letters import GproLetter
+from ..models.letters import GroupMailing
 from ..services import groups as services
-from ..views.groups import letter_response
 from ..workflow import TransitionNotAllowed
 
 
 class LateFilter(admin.SimpleListFilter):
+    """GroupMailingQuerySet's lateness rule (the same as the review list's "late letter" filter)."""
+
     title = "after the postmark deadline"
     parameter_name = "late"
 
@@ -29,19 +30,16 @@ class LateFilter(admin.SimpleListFilter):
         return [("yes", "Mailed or postmarked late"), ("no", "On time or not mailed yet")]
 
     def queryset(self, request, queryset):
-        late = GroupLetter.objects.filter(request=OuterRef("pk")).filter(
-            Q(postmark_deadline__lt=OuterRef("mailed_on")) | Q(postmark_deadline__lt=OuterRef("postmarked_on"))
-        )
         if self.value() == "yes":
-            return queryset.filter(Exists(late))
+            return queryset.late()
         if self.value() == "no":
-            return queryset.exclude(Exists(late))
+            return queryset.on_time()
         return queryset
 
 
-@admin.register(GproLetter)
-class GproLetterAdmin(admin.ModelAdmin):
-    change_list_template = "admin/exemptions/gproletter/change_list.html"
+@admin.register(GroupMailing)
+class GroupMailingAdmin(admin.ModelAdmin):
+    change_list_template = "admin/exemptions/groupmailing/change_list.html"
     list_display = [
         "reference",
         "group_name",
@@ -83,6 +81,7 @@ class GproLetterAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
+            .with_lateness()
             .prefetch_related(Prefetch("letters", queryset=GroupLetter.objects.order_by("-version")))
         )
 
@@ -103,22 +102,19 @@ class GproLetterAdmin(admin.ModelAdmin):
             return "–"
         if latest.status != GroupLetter.Status.READY:
             return f"v{latest.version} {latest.get_status_display().lower()}"
-        url = reverse("admin:exemptions_gproletter_letter", args=[latest.public_id])
+        url = reverse("admin:exemptions_groupmailing_letter", args=[latest.public_id])
         return format_html('<a href="{}">v{} PDF</a> ({} p.)', url, latest.version, latest.page_count)
 
     @admin.display(description="Late", boolean=True)
     def late(self, obj):
-        deadline = next((x.postmark_deadline for x in obj.letters.all() if x.postmark_deadline), None)
-        if deadline is None or not (obj.mailed_on or obj.postmarked_on):
-            return None
-        return any(day and day > deadline for day in (obj.mailed_on, obj.postmarked_on))
+        return obj.late if obj.letter_day and obj.letter_deadline else None  # unknown until mailed
 
     @admin.display(description="Letter versions")
     def letter_versions(self, obj):
         rows = [
             format_html(
                 '<li><a href="{}">version {}</a>, {} pages, SHA-256 <code>{}</code></li>',
-                reverse("admin:exemptions_gproletter_letter", args=[x.public_id]),
+                reverse("admin:exemptions_groupmailing_letter", args=[x.public_id]),
                 x.version,
                 x.page_count,
                 x.sha256,
@@ -139,10 +135,11 @@ class GproLetterAdmin(admin.ModelAdmin):
 
     def _print(self, request, queryset, *, cover: bool) -> None:
         try:
-            batch = services.print_batch_create(requests=queryset, actor=request.user, include_cover_sheet=cover)
+            batch = services.print_batch_create(exemptions=queryset, actor=request.user, include_cover_sheet=cover)
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return
+        batch.refresh_from_db()  # a small batch was built right after the service's commit
         count = batch.letters.count()
         if batch.status == PrintBatch.Status.READY:
             url = reverse("admin:exemptions_printbatch_download", args=[batch.pk])
@@ -173,11 +170,11 @@ class GproLetterAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         urls = [
-            path("receive/", self.admin_site.admin_view(self.receive_view), name="exemptions_gproletter_receive"),
+            path("receive/", self.admin_site.admin_view(self.receive_view), name="exemptions_groupmailing_receive"),
             path(
                 "letter/<uuid:public_id>/",
                 self.admin_site.admin_view(self.letter_view),
-                name="exemptions_gproletter_letter",
+                name="exemptions_groupmailing_letter",
             ),
         ]
         return urls + super().get_urls()
@@ -188,7 +185,7 @@ class GproLetterAdmin(admin.ModelAdmin):
         letter = get_object_or_404(
             GroupLetter.objects.select_related("request"), public_id=public_id, status=GroupLetter.Status.READY
         )
-        return letter_response(letter)
+        return stored_file_download(letter.file, filename=letter.download_name, content_type="application/pdf")
 
     def receive_view(self, request):
         """Record a letter received: the reference is typed, or scanned from the QR code into the first field."""
@@ -196,33 +193,35 @@ class GproLetterAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = ReceivedForm(request.POST or None, initial={"reference": request.GET.get("reference", "")})
         if request.method == "POST" and form.is_valid() and self._receive(request, form):
-            return redirect("admin:exemptions_gproletter_receive")
+            return redirect("admin:exemptions_groupmailing_receive")
         context = {
             **self.admin_site.each_context(request),
             "title": "Record a GPRO letter received",
             "form": form,
             "opts": self.model._meta,
         }
-        return TemplateResponse(request, "admin/exemptions/gproletter/receive.html", context)
+        return TemplateResponse(request, "admin/exemptions/groupmailing/receive.html", context)
 
     def _receive(self, request, form) -> bool:
         data = form.cleaned_data
-        obj = GproLetter.objects.filter(reference=data["reference"]).first()
-        if obj is None:
+        exemption = GroupMailing.objects.filter(reference=data["reference"]).first()
+        if exemption is None:
             form.add_error("reference", f"No GPRO letter has the reference {data['reference']}.")
             return False
         try:
             late = services.letter_mark_received(
-                request=obj,
+                exemption=exemption,
                 actor=request.user,
                 at=timezone.now(),
                 received_on=data["received_on"],
                 postmarked_on=data["postmarked_on"],
             )
         except TransitionNotAllowed as exc:
-            form.add_error("reference", f"{obj.reference}: {exc}")
+            form.add_error("reference", f"{exemption.reference}: {exc}")
             return False
-        text = f"{obj.reference} ({obj.group_name}) recorded as received on {data['received_on']:%B %-d, %Y}."
+        text = (
+            f"{exemption.reference} ({exemption.group_name}) recorded as received on {data['received_on']:%B %-d, %Y}."
+        )
         if late:
             self.message_user(request, text + " Its postmark is AFTER the deadline: flagged.", messages.WARNING)
         else:
@@ -270,12 +269,4 @@ class PrintBatchAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         batch = get_object_or_404(PrintBatch, pk=batch_id, status=PrintBatch.Status.READY)
-        try:
-            handle = batch.file.open("rb")
-        except FileNotFoundError:
-            raise Http404("Batch file missing") from None
-        response = FileResponse(
-            handle, as_attachment=True, filename=f"print-batch-{batch.pk}.pdf", content_type="application/pdf"
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return stored_file_download(batch.file, filename=f"print-batch-{batch.pk}.pdf", content_type="application/pdf")

@@ -1,7 +1,7 @@
 """List filters and the queryset of the staff request list, built to stay fast on a million requests.
 
-Each filter's choices cost at most one small query, and the year, window and late-letter filters share one
-(the program's windows, read once per page view). Filtering uses indexed columns or `pk IN (subquery)`.
+Each filter's choices cost at most one small query, and the year and window filters share one (the program's
+windows, read once per page view). Filtering uses indexed columns or `pk IN (subquery)`.
 """
 
 from __future__ import annotations
@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 
 from django.contrib import admin
 from django.db import connection
-from django.db.models import F, Max, Min, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, Max, Min, QuerySet, Subquery
 from django.utils import timezone
 
 from ..models import AdjustmentYear, Channel, ExemptionRequest, HardshipCategory, SubmissionWindow, User
+from ..models.letters import GroupMailing
 from ..roles import ADMINISTRATOR, REVIEWER
-from ..windows import ET
 
 
 @dataclass(frozen=True)
@@ -89,27 +88,38 @@ def program_windows(request) -> list[WindowChoice]:
     return filter_choices(request).windows
 
 
-class YearFilter(admin.SimpleListFilter):
+class ProgramWindowsFilter(admin.SimpleListFilter):
+    """A filter on one column, its choices made from the program's windows (read once per page view)."""
+
+    column = ""
+
+    def window_choices(self, windows: list[WindowChoice]) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def lookups(self, request, model_admin):
+        return self.window_choices(program_windows(request))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.column: self.value()}) if self.value() else queryset
+
+
+class YearFilter(ProgramWindowsFilter):
     title = "adjustment year"
     parameter_name = "year"
+    column = "year_id"
 
-    def lookups(self, request, model_admin):
-        years = {w.year_id: w.year for w in program_windows(request)}
+    def window_choices(self, windows):
+        years = {w.year_id: w.year for w in windows}
         return [(str(pk), str(year)) for pk, year in years.items()]
 
-    def queryset(self, request, queryset):
-        return queryset.filter(year_id=self.value()) if self.value() else queryset
 
-
-class WindowFilter(admin.SimpleListFilter):
+class WindowFilter(ProgramWindowsFilter):
     title = "submitted in window"
     parameter_name = "window"
+    column = "submitted_window_id"
 
-    def lookups(self, request, model_admin):
-        return [(str(w.pk), str(w)) for w in program_windows(request)]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(submitted_window_id=self.value()) if self.value() else queryset
+    def window_choices(self, windows):
+        return [(str(w.pk), str(w)) for w in windows]
 
 
 class CategoryFilter(admin.SimpleListFilter):
@@ -147,10 +157,10 @@ class ReviewerFilter(admin.SimpleListFilter):
 
 
 class LateLetterFilter(admin.SimpleListFilter):
-    """GPRO letters postmarked (or, without a postmark, mailed) after the letter window's last day.
+    """GPRO letters postmarked (or, without a postmark, mailed) after the deadline printed on the newest letter.
 
-    A postmark is a date, not an instant: it is on time when it is no later than the closing day in Eastern
-    Time, the same reading the window rule gives for the letter channel.
+    The rule is GroupMailingQuerySet's, shared with the letters admin and the group's page: a deadline moved by
+    a staff extension counts.
     """
 
     title = "late letter"
@@ -162,17 +172,7 @@ class LateLetterFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() != "yes":
             return queryset
-        last_day: dict[int, dt.date] = {}
-        for window in program_windows(request):
-            if window.channel == Channel.LETTER:
-                day = window.closes_at.astimezone(ET).date()
-                last_day[window.year_id] = max(day, last_day.get(window.year_id, day))
-        late = Q(pk__in=[])
-        for year_id, day in last_day.items():
-            late |= Q(year_id=year_id, letter_date__gt=day)
-        return queryset.alias(letter_date=Coalesce("postmarked_on", "mailed_on")).filter(
-            late, kind=ExemptionRequest.Kind.GROUP
-        )
+        return queryset.filter(pk__in=GroupMailing.objects.late().values("pk"))
 
 
 class ReviewQuerySet(QuerySet):

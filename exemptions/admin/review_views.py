@@ -17,12 +17,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from .. import reasons, workflow
+from ..documents.bundles import bundle_filename, bundle_zip
 from ..emails.decisions import decision_email
 from ..emails.rendering import render_email
 from ..exports import export_response
 from ..models import ExemptionRequest, GroupLetter, StatusChange, SupportingDocument
 from ..services import review
-from ..services.bundles import bundle_filename, bundle_zip
 from ..windows import window_state
 from .review_forms import DECISION_TITLES, BulkDecisionForm, DecisionForm, ExtensionForm, ReopenForm
 
@@ -316,7 +316,7 @@ class ReviewViewsMixin:
         obj = self._viewable(request, object_id)
         if obj.submitted_at is None:
             raise Http404("A draft has no audit bundle")
-        response = HttpResponse(bundle_zip(request=obj), content_type="application/zip")
+        response = HttpResponse(bundle_zip(exemption=obj), content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{bundle_filename(obj)}"'
         return response
 

@@ -2,18 +2,18 @@
 
 from django.urls import reverse
 
-from ..letters import date_in_words
 from ..models import GroupLetter, OutboundEmail
+from ..windows import date_in_words
 
 
 def letter_ready(email: OutboundEmail):
     letter = GroupLetter.objects.filter(pk=email.context.get("letter_id"), status=GroupLetter.Status.READY).first()
     if letter is None:
         return None  # failed or gone since: nothing to announce
-    request = letter.request
+    exemption = letter.request
     return "letter-ready", {
-        "request": request,
+        "request": exemption,
         "letter": letter,
         "deadline": date_in_words(letter.postmark_deadline) if letter.postmark_deadline else "",
-        "link": reverse("exemptions:group_detail", args=[request.public_id]),
+        "link": reverse("exemptions:group_detail", args=[exemption.public_id]),
     }

@@ -11,9 +11,14 @@ import datetime as dt
 
 from django.utils import timezone
 
+from .groups import letters_republish, print_batches_republish
 from .outbox import outbox_drain
 
 
 def publish_lost_work(*, at: dt.datetime | None = None) -> dict[str, int]:
     at = at or timezone.now()
-    return outbox_drain(at=at)
+    return {
+        **outbox_drain(at=at),
+        "letters": letters_republish(at=at),
+        "print_batches": print_batches_republish(at=at),
+    }

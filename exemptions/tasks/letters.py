@@ -1,13 +1,13 @@
-"""GPRO letter tasks: thin, named, ids only. Both services skip finished work, so a re-delivery is harmless."""
+"""GPRO letter tasks: thin, named, ids only. Both skip finished work, so a re-delivery is harmless."""
 
 from celery import shared_task
 
-from ..services.groups import letter_render, print_batch_build
+from ..documents.rendering import letter_render, print_batch_build
 
 
 @shared_task(
     name="exemptions.render_letter",
-    acks_late=True,  # idempotent: a ready letter is skipped, a lost race deletes its own file
+    acks_late=True,  # idempotent: a stored letter is skipped, a lost race deletes its own file
     reject_on_worker_lost=True,
     soft_time_limit=600,  # a 2,500-EP letter is ~60 pages
     time_limit=660,

@@ -6,21 +6,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .. import csv_import, workflow
+from ..completeness import group_problems
+from ..downloads import content_download, stored_file_download
 from ..forms import EPFormSet
 from ..forms_groups import CSVImportForm, GroupRequestForm, MailedForm
 from ..identifiers import mask_tin
-from ..letters import date_et, date_in_words
 from ..models import AdjustmentYear, Channel, ExemptionRequest, GroupLetter, SubmissionWindow
+from ..models.letters import GroupMailing
 from ..services import groups as services
 from ..services.requests import RequestLocked, WindowClosed
-from ..windows import State, time_left, window_state
+from ..windows import State, date_et, date_in_words, time_left, window_state
 
 S = ExemptionRequest.Status
 EP_PAGE_SIZE = 200
@@ -36,9 +37,9 @@ def owned_group(request, public_id) -> ExemptionRequest:
     )
 
 
-def letter_window(obj: ExemptionRequest) -> dict:
+def letter_window(exemption: ExemptionRequest) -> dict:
     """The letter window for the deadline banner: state, the postmark date in words and the time left."""
-    state = window_state(year=obj.year, channel=Channel.LETTER, at=timezone.now(), request=obj)
+    state = window_state(year=exemption.year, channel=Channel.LETTER, at=timezone.now(), request=exemption)
     deadline = date_in_words(date_et(state.closes_at)) if state.is_open else ""
     return {"state": state, "deadline": deadline, "left": time_left(state)}
 
@@ -66,45 +67,49 @@ def group_start(request):
 
 @login_required
 def group_detail(request, public_id):
-    obj = owned_group(request, public_id)
-    versions = list(obj.letters.order_by("-version"))
+    exemption = owned_group(request, public_id)
+    versions = list(exemption.letters.order_by("-version"))
     return render(
         request,
         "groups/detail.html",
         {
-            "obj": obj,
-            "window": letter_window(obj),
+            "obj": exemption,
+            "window": letter_window(exemption),
             "latest": versions[0] if versions else None,
             "versions": versions,
-            "problems": services.group_problems(obj) if obj.status in services.EDITABLE else [],
-            "ep_status": workflow.ep_label(obj.status),
-            "categories": obj.categories.all(),
-            "history": obj.status_changes.order_by("at", "id"),
-            "late_mailing": services.is_late(obj, obj.mailed_on),
-            "tin": mask_tin(obj.tin),  # masked on pages; only the form and the letter show it in full
+            "problems": group_problems(exemption) if exemption.status in services.EDITABLE else [],
+            "ep_status": workflow.ep_label(exemption.status),
+            "categories": exemption.categories.all(),
+            "history": exemption.status_changes.order_by("at", "id"),
+            "late_mailing": GroupMailing.objects.is_late(exemption),
+            "tin": mask_tin(exemption.tin),  # masked on pages; only the form and the letter show it in full
         },
     )
 
 
 @login_required
 def group_edit(request, public_id):
-    obj = owned_group(request, public_id)
-    if obj.status not in services.EDITABLE:
-        return redirect("exemptions:group_detail", obj.public_id)
-    form = GroupRequestForm(request.POST or None, instance=obj)
+    exemption = owned_group(request, public_id)
+    if exemption.status not in services.EDITABLE:
+        return redirect("exemptions:group_detail", exemption.public_id)
+    form = GroupRequestForm(request.POST or None, instance=exemption)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "categories"}
-        if _try(request, services.group_request_save, obj, fields=fields, categories=form.cleaned_data["categories"]):
-            messages.success(request, _saved_message(obj))
-            return redirect("exemptions:group_detail", obj.public_id)
+        if _try(
+            request, services.group_request_save, exemption, fields=fields, categories=form.cleaned_data["categories"]
+        ):
+            messages.success(request, _saved_message(exemption))
+            return redirect("exemptions:group_detail", exemption.public_id)
     status = 400 if request.method == "POST" else 200
-    return render(request, "groups/edit.html", {"obj": obj, "form": form, "window": letter_window(obj)}, status=status)
+    return render(
+        request, "groups/edit.html", {"obj": exemption, "form": form, "window": letter_window(exemption)}, status=status
+    )
 
 
-def _try(request, service, obj, **kwargs) -> bool:
+def _try(request, service, exemption, **kwargs) -> bool:
     """Run an edit service; turn its refusals into a message on the page. True when it succeeded."""
     try:
-        service(request=obj, actor=request.user, at=timezone.now(), **kwargs)
+        service(exemption=exemption, actor=request.user, at=timezone.now(), **kwargs)
     except RequestLocked as exc:
         messages.error(request, str(exc))
     except WindowClosed as exc:
@@ -116,43 +121,43 @@ def _try(request, service, obj, **kwargs) -> bool:
     return False
 
 
-def _saved_message(obj: ExemptionRequest) -> str:
-    obj.refresh_from_db()
-    if obj.status == S.LETTER_GENERATED:
+def _saved_message(exemption: ExemptionRequest) -> str:
+    exemption.refresh_from_db()
+    if exemption.status == S.LETTER_GENERATED:
         return "Saved. A new version of the letter was made; print and mail the newest version."
     return f"Saved at {timezone.localtime():%-I:%M %p} ET."
 
 
 @login_required
 def group_eps(request, public_id):
-    obj = owned_group(request, public_id)
+    exemption = owned_group(request, public_id)
     formset = EPFormSet(request.POST or None, prefix="ep", for_submit=True, initial=None if request.POST else [{}] * 3)
-    if request.method == "POST" and obj.status in services.EDITABLE and formset.is_valid():
+    if request.method == "POST" and exemption.status in services.EDITABLE and formset.is_valid():
         rows = [row for row in formset.rows() if any(row.values())]
-        if rows and _try(request, services.group_eps_add, obj, rows=rows):
-            messages.success(request, f"{len(rows)} EP(s) added. {_saved_message(obj)}")
-            return redirect("exemptions:group_eps", obj.public_id)
-    return _render_eps(request, obj, formset, CSVImportForm(), status=400 if request.method == "POST" else 200)
+        if rows and _try(request, services.group_eps_add, exemption, rows=rows):
+            messages.success(request, f"{len(rows)} EP(s) added. {_saved_message(exemption)}")
+            return redirect("exemptions:group_eps", exemption.public_id)
+    return _render_eps(request, exemption, formset, CSVImportForm(), status=400 if request.method == "POST" else 200)
 
 
-def _render_eps(request, obj, formset, import_form, *, status=200, import_result=None):
+def _render_eps(request, exemption, formset, import_form, *, status=200, import_result=None):
     asked = request.GET.get("page", "1")
     page = int(asked) if asked.isdigit() and int(asked) > 0 else 1
-    eps = obj.affected_eps.order_by("position", "id")
+    eps = exemption.affected_eps.order_by("position", "id")
     context = {
-        "obj": obj,
+        "obj": exemption,
         "formset": formset,
         "form": import_form,
         "import_result": import_result,
-        "editable": obj.status in services.EDITABLE,
+        "editable": exemption.status in services.EDITABLE,
         "eps": eps[(page - 1) * EP_PAGE_SIZE : page * EP_PAGE_SIZE],
-        "ep_total": obj.ep_count,
+        "ep_total": exemption.ep_count,
         "page": page,
         "first_number": (page - 1) * EP_PAGE_SIZE,
-        "next_page": page + 1 if obj.ep_count > page * EP_PAGE_SIZE else None,
+        "next_page": page + 1 if exemption.ep_count > page * EP_PAGE_SIZE else None,
         "previous_page": page - 1 if page > 1 else None,
         "columns": [(c, csv_import.COLUMN_HELP[c], c in csv_import.REQUIRED) for c in csv_import.COLUMNS],
-        "window": letter_window(obj),
+        "window": letter_window(exemption),
     }
     return render(request, "groups/eps.html", context, status=status)
 
@@ -160,36 +165,42 @@ def _render_eps(request, obj, formset, import_form, *, status=200, import_result
 @login_required
 @require_POST
 def group_eps_import(request, public_id):
-    obj = owned_group(request, public_id)
+    exemption = owned_group(request, public_id)
     form = CSVImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _render_eps(request, obj, EPFormSet(prefix="ep", initial=[{}] * 3), form, status=400)
+        return _render_eps(request, exemption, EPFormSet(prefix="ep", initial=[{}] * 3), form, status=400)
     replace = form.cleaned_data["mode"] == CSVImportForm.MODE_REPLACE
-    existing = {} if replace else {npi: "already listed" for npi in obj.affected_eps.values_list("npi", flat=True)}
+    existing = (
+        {} if replace else {npi: "already listed" for npi in exemption.affected_eps.values_list("npi", flat=True)}
+    )
     result = csv_import.parse_eps(form.cleaned_data["file"].read(), existing_npis=existing)
     if result.ok:
         service = services.group_eps_replace if replace else services.group_eps_add
-        if _try(request, service, obj, rows=result.rows):
-            messages.success(request, f"Imported {len(result.rows):,} EP(s). {_saved_message(obj)}")
-            return redirect("exemptions:group_eps", obj.public_id)
+        if _try(request, service, exemption, rows=result.rows):
+            messages.success(request, f"Imported {len(result.rows):,} EP(s). {_saved_message(exemption)}")
+            return redirect("exemptions:group_eps", exemption.public_id)
     blank = EPFormSet(prefix="ep", initial=[{}] * 3)
-    return _render_eps(request, obj, blank, form, status=400, import_result=result)
+    return _render_eps(request, exemption, blank, form, status=400, import_result=result)
 
 
 @login_required
 @require_POST
 def group_ep_remove(request, public_id, ep_id):
-    obj = owned_group(request, public_id)
-    ep = get_object_or_404(obj.affected_eps, pk=ep_id)
-    if _try(request, services.group_ep_remove, obj, ep_id=ep.pk):
-        messages.success(request, f"{ep.name or 'The EP'} ({ep.npi or 'no NPI'}) was removed. {_saved_message(obj)}")
-    return redirect("exemptions:group_eps", obj.public_id)
+    exemption = owned_group(request, public_id)
+    ep = get_object_or_404(exemption.affected_eps, pk=ep_id)
+    if _try(request, services.group_ep_remove, exemption, ep_id=ep.pk):
+        messages.success(
+            request, f"{ep.name or 'The EP'} ({ep.npi or 'no NPI'}) was removed. {_saved_message(exemption)}"
+        )
+    return redirect("exemptions:group_eps", exemption.public_id)
 
 
 @login_required
 def group_eps_export(request, public_id):
-    obj = owned_group(request, public_id)
-    return _csv_response(csv_import.export_csv(obj.affected_eps.order_by("position", "id")), f"eps-{obj.public_id}.csv")
+    exemption = owned_group(request, public_id)
+    return _csv_response(
+        csv_import.export_csv(exemption.affected_eps.order_by("position", "id")), f"eps-{exemption.public_id}.csv"
+    )
 
 
 @login_required
@@ -197,20 +208,17 @@ def group_eps_template(request):
     return _csv_response(csv_import.template_csv(), "gpro-eps-template.csv")
 
 
-def _csv_response(text: str, filename: str) -> HttpResponse:
+def _csv_response(text: str, filename: str):
     # A BOM so Excel opens the file as UTF-8 (names with accents or CJK characters stay readable).
-    response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return content_download("\ufeff" + text, filename=filename, content_type="text/csv; charset=utf-8")
 
 
 @login_required
 @require_POST
 def group_letter_generate(request, public_id):
-    obj = owned_group(request, public_id)
+    exemption = owned_group(request, public_id)
     try:
-        letter = services.letter_finalize(request=obj, actor=request.user, at=timezone.now())
+        letter = services.letter_generate(exemption=exemption, actor=request.user, at=timezone.now())
     except WindowClosed as exc:
         messages.error(request, f"The letter cannot be generated: the letter window is closed. {exc.state.describe()}.")
     except RequestLocked as exc:
@@ -218,31 +226,34 @@ def group_letter_generate(request, public_id):
     except ValidationError as exc:
         messages.error(request, "The letter cannot be generated yet: " + " ".join(exc.messages))
     else:
+        letter.refresh_from_db()  # a small letter was rendered right after the service's commit
         if letter.status == GroupLetter.Status.PREPARING:
             messages.info(request, "Your letter is being prepared. This page shows it when it is ready.")
         else:
-            messages.success(request, f"Letter {obj.reference or ''} version {letter.version} is ready to download.")
-    return redirect("exemptions:group_detail", obj.public_id)
+            messages.success(
+                request, f"Letter {exemption.reference or ''} version {letter.version} is ready to download."
+            )
+    return redirect("exemptions:group_detail", exemption.public_id)
 
 
 @login_required
 def group_mark_mailed(request, public_id):
-    obj = owned_group(request, public_id)
-    latest = obj.letters.filter(status=GroupLetter.Status.READY).order_by("-version").first()
-    if obj.status != S.LETTER_GENERATED or latest is None:
-        return redirect("exemptions:group_detail", obj.public_id)
+    exemption = owned_group(request, public_id)
+    latest = exemption.letters.filter(status=GroupLetter.Status.READY).order_by("-version").first()
+    if exemption.status != S.LETTER_GENERATED or latest is None:
+        return redirect("exemptions:group_detail", exemption.public_id)
     form = MailedForm(request.POST or None, generated_on=date_et(latest.created_at))
     if request.method == "POST" and form.is_valid():
         late = services.letter_mark_mailed(
-            request=obj, actor=request.user, at=timezone.now(), mailed_on=form.cleaned_data["mailed_on"]
+            exemption=exemption, actor=request.user, at=timezone.now(), mailed_on=form.cleaned_data["mailed_on"]
         )
         if late:
             messages.warning(request, "Recorded. That date is after the postmark deadline: CMS staff will see this.")
         else:
             messages.success(request, "Recorded: the letter was mailed. CMS staff will record it when it arrives.")
-        return redirect("exemptions:group_detail", obj.public_id)
+        return redirect("exemptions:group_detail", exemption.public_id)
     status = 400 if request.method == "POST" else 200
-    return render(request, "groups/mailed.html", {"obj": obj, "form": form, "latest": latest}, status=status)
+    return render(request, "groups/mailed.html", {"obj": exemption, "form": form, "latest": latest}, status=status)
 
 
 @login_required
@@ -253,19 +264,7 @@ def letter_download(request, public_id):
         request__owner=request.user,
         status=GroupLetter.Status.READY,
     )
-    return letter_response(letter)
-
-
-def letter_response(letter: GroupLetter) -> FileResponse:
-    """The stored file, never re-rendered: what was generated is what is printed. Also used by the admin."""
-    try:
-        handle = letter.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("Letter file missing") from None
-    filename = f"{letter.request.reference}-letter-v{letter.version}.pdf"
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_download(letter.file, filename=letter.download_name, content_type="application/pdf")
 
 
 urlpatterns = [

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .. import workflow
+from ..documents.receipts import receipt_pdf
 from ..downloads import content_download, stored_file_download
 from ..forms import EPFormSet, InformationResponseForm, RequestForm, WithdrawForm
 from ..models import AdjustmentYear, Channel, ExemptionRequest, SupportingDocument
 from ..selectors import online_year_choices, request_rows
 from ..services import requests as services
-from ..services.receipts import receipt_pdf
 from ..windows import window_state
 
 S = ExemptionRequest.Status

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from exemptions.documents.letters import CMS_ADDRESS
 from exemptions.models import ExemptionRequest
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_keyboard_and_layout import session_cookie
@@ -20,14 +21,6 @@ CSV = (
     "1558598797,王小明,2 Oak Ave,Suite 4,Baltimore,MD,21201,wang@example.org\r\n"
     "1528060837,Zoë Ørsted,3 Elm Rd,,Columbia,MD,21044,zoe@example.org\r\n"
 )
-ADDRESS = [
-    "Significant Hardship Exemptions",
-    "Centers for Medicare & Medicaid Services",
-    "Office of Clinical Standards and Quality",
-    "Quality Measurement and Health Assessment Group",
-    "7500 Security Boulevard, Mail Stop S3-02-01",
-    "Baltimore, MD 21244-1850",
-]
 
 
 def test_group_fills_imports_generates_downloads_and_marks_mailed(page, live_server, tmp_path):
@@ -80,7 +73,7 @@ def test_group_fills_imports_generates_downloads_and_marks_mailed(page, live_ser
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("Download the letter")).click()
     text = pdf_text(open(download.value.path(), "rb").read())
-    for line in ADDRESS:
+    for line in CMS_ADDRESS:
         assert line in text
     assert group.reference in text and "12-3456789" in text
     for npi in ("1234567893", "1558598797", "1528060837"):

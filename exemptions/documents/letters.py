@@ -1,6 +1,6 @@
 """The GPRO letter as a PDF, the cover sheet of a print batch, and merging stored letters into one batch file.
 
-Letters render through exemptions.pdf.render_pdf (fonts and the small letter.css parsed once per process,
+Letters render through documents.pdf.render_pdf (fonts and the small letter.css parsed once per process,
 a static-only URL fetcher, tagged PDF/UA). Merging uses pikepdf (qpdf): about 7x faster than pypdf for this.
 """
 
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from django.utils.safestring import SafeString, mark_safe
 
-from .identifiers import format_tin
-from .models import ExemptionRequest
+from ..identifiers import format_tin
+from ..models import ExemptionRequest
+from ..windows import ET, date_in_words
 from .pdf import render_pdf
-from .windows import ET
 
 # Exactly as CMS published it (76 FR 54953): the letter is addressed to these six lines, in this order.
 CMS_ADDRESS = (
@@ -31,15 +31,6 @@ US_LETTER_POINTS = (612, 792)
 EP_ROWS_PER_TABLE = 40  # about a page: WeasyPrint lays out one long table far slower than many short ones
 
 
-def date_in_words(value: dt.date) -> str:
-    """'November 1, 2011' (no leading zero, as a letter writes it)."""
-    return f"{value:%B} {value.day}, {value.year}"
-
-
-def date_et(value: dt.datetime) -> dt.date:
-    return value.astimezone(ET).date()
-
-
 def qr_svg(reference: str) -> SafeString:
     """The reference as an inline SVG QR code: staff scan it into the admin's "record received" page."""
     import segno
@@ -50,28 +41,28 @@ def qr_svg(reference: str) -> SafeString:
 
 
 def letter_context(
-    request: ExemptionRequest, *, letter_date: dt.date, postmark_deadline: dt.date | None, version: int
+    exemption: ExemptionRequest, *, letter_date: dt.date, postmark_deadline: dt.date | None, version: int
 ) -> dict:
-    eps = list(request.affected_eps.order_by("position", "id"))
+    eps = list(exemption.affected_eps.order_by("position", "id"))
     numbered = list(enumerate(eps, start=1))
     return {
-        "obj": request,
+        "obj": exemption,
         "eps": eps,
         "ep_chunks": [numbered[i : i + EP_ROWS_PER_TABLE] for i in range(0, len(numbered), EP_ROWS_PER_TABLE)],
-        "categories": list(request.categories.order_by("name")),
-        "tin": format_tin(request.tin),
+        "categories": list(exemption.categories.order_by("name")),
+        "tin": format_tin(exemption.tin),
         "cms_address": CMS_ADDRESS,
         "letter_date": date_in_words(letter_date),
         "postmark_deadline": date_in_words(postmark_deadline) if postmark_deadline else "",
         "version": version,
-        "qr": qr_svg(request.reference or "DRAFT"),
+        "qr": qr_svg(exemption.reference or "DRAFT"),
     }
 
 
 def letter_pdf(
-    request: ExemptionRequest, *, letter_date: dt.date, postmark_deadline: dt.date | None, version: int = 1
+    exemption: ExemptionRequest, *, letter_date: dt.date, postmark_deadline: dt.date | None, version: int = 1
 ) -> bytes:
-    context = letter_context(request, letter_date=letter_date, postmark_deadline=postmark_deadline, version=version)
+    context = letter_context(exemption, letter_date=letter_date, postmark_deadline=postmark_deadline, version=version)
     return without_object_streams(render_pdf("pdf/letter.html", context, stylesheet_name="letter"))
 
 

@@ -20,25 +20,25 @@ from .receipts import receipt_pdf
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
-def bundle_filename(request: ExemptionRequest) -> str:
-    return f"audit-bundle-{request.reference}.zip"
+def bundle_filename(exemption: ExemptionRequest) -> str:
+    return f"audit-bundle-{exemption.reference}.zip"
 
 
-def bundle_zip(*, request: ExemptionRequest) -> bytes:
+def bundle_zip(*, exemption: ExemptionRequest) -> bytes:
     """Build the bundle in memory (documents are capped at 5 x 10 MB per request)."""
-    files: list[tuple[str, bytes]] = [(f"request-{request.reference}.pdf", receipt_pdf(request))]
-    for letter in GroupLetter.objects.filter(request=request, status=GroupLetter.Status.READY).order_by("version"):
+    files: list[tuple[str, bytes]] = [(f"request-{exemption.reference}.pdf", receipt_pdf(exemption))]
+    for letter in GroupLetter.objects.filter(request=exemption, status=GroupLetter.Status.READY).order_by("version"):
         if letter.file:
             with letter.file.open("rb") as handle:
                 files.append((f"letters/letter-v{letter.version}.pdf", handle.read()))
-    for number, document in enumerate(request.documents.all(), start=1):
+    for number, document in enumerate(exemption.documents.all(), start=1):
         try:
             with document.file.open("rb") as handle:
                 content = handle.read()
         except FileNotFoundError:
             continue
         files.append((f"documents/{number:02d}-{_safe(document.original_name)}", content))
-    files.append(("status-history.csv", _history_csv(request)))
+    files.append(("status-history.csv", _history_csv(exemption)))
     manifest = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in files)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -53,12 +53,12 @@ def _safe(name: str) -> str:
     return SAFE_NAME.sub("_", base).strip(" .")[:100] or "document"
 
 
-def _history_csv(request: ExemptionRequest) -> bytes:
+def _history_csv(exemption: ExemptionRequest) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["When (ET)", "From", "To", "Status as the EP sees it", "By", "Reason code", "Message to the EP"])
-    for change in request.status_changes.select_related("actor").order_by("at", "id"):
-        by = "EP" if change.actor_id == request.owner_id else ("CMS staff" if change.actor_id else "system")
+    for change in exemption.status_changes.select_related("actor").order_by("at", "id"):
+        by = "EP" if change.actor_id == exemption.owner_id else ("CMS staff" if change.actor_id else "system")
         writer.writerow(
             [
                 format_et(change.at),

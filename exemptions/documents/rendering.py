@@ -1,0 +1,86 @@
+"""Render a letter version or build a print batch, then hand the PDF to the service that records it.
+
+Called by the tasks (by id; in the worker, or in the web process right after commit for small jobs). Both are
+safe to run twice: a row no longer "preparing" is skipped, and of two renders racing only one is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.utils import timezone
+
+from ..models import GroupLetter, PrintBatch
+from ..services.groups import (
+    letter_mark_failed,
+    letter_store_rendered,
+    print_batch_mark_failed,
+    print_batch_store_built,
+)
+from ..windows import date_et
+from .letters import BatchEntry, cover_sheet_pdf, letter_pdf, merge_pdfs, page_count
+from .pdf import sha256
+
+log = logging.getLogger(__name__)
+
+
+def letter_render(*, letter_id: int, at: dt.datetime | None = None) -> str:
+    """Render one letter version and store it: "rendered", "failed" (recorded on the row) or "skipped"."""
+    letter = GroupLetter.objects.select_related("request__year").filter(pk=letter_id).first()
+    if letter is None or letter.status != GroupLetter.Status.PREPARING:
+        return "skipped"
+    at = at or timezone.now()
+    try:
+        data = letter_pdf(
+            letter.request,
+            letter_date=date_et(letter.created_at or at),
+            postmark_deadline=letter.postmark_deadline,
+            version=letter.version,
+        )
+    except Exception as exc:  # any render error: shown to staff and the group as "failed", never retried blindly
+        log.exception("letter %s failed to render", letter_id)
+        letter_mark_failed(letter_id=letter_id, error=_describe(exc))
+        return "failed"
+    stored = letter_store_rendered(letter_id=letter_id, pdf=data, page_count=page_count(data), at=at)
+    return "rendered" if stored else "skipped"
+
+
+def print_batch_build(*, batch_id: int) -> str:
+    """Merge the batch's stored letters (ordered by reference) and store it: "built", "failed" or "skipped"."""
+    batch = PrintBatch.objects.select_related("created_by").filter(pk=batch_id).first()
+    if batch is None or batch.status != PrintBatch.Status.PREPARING:
+        return "skipped"
+    chosen = list(batch.letters.select_related("request").order_by("request__reference"))
+    try:
+        sources = [_read_verified(letter) for letter in chosen]
+        cover = _cover_sheet(batch, chosen) if batch.include_cover_sheet else None
+        data, pages = merge_pdfs(sources, cover=cover)
+    except Exception as exc:  # a missing or tampered file, a broken PDF: the batch fails visibly
+        log.exception("print batch %s failed", batch_id)
+        print_batch_mark_failed(batch_id=batch_id, error=_describe(exc))
+        return "failed"
+    return "built" if print_batch_store_built(batch_id=batch_id, pdf=data, page_count=pages) else "skipped"
+
+
+def _cover_sheet(batch: PrintBatch, chosen: list[GroupLetter]) -> bytes:
+    entries = [
+        BatchEntry(letter.request.reference, letter.request.group_name, letter.version, letter.page_count)
+        for letter in chosen
+    ]
+    return cover_sheet_pdf(
+        entries=entries, batch_number=batch.pk, created_by=str(batch.created_by), created_at=batch.created_at
+    )
+
+
+def _read_verified(letter: GroupLetter) -> bytes:
+    """The stored letter, refused unless it is byte for byte what was generated."""
+    with letter.file.open("rb") as handle:
+        data = handle.read()
+    if sha256(data) != letter.sha256:
+        raise ValueError(f"Letter {letter.request.reference} v{letter.version} does not match its SHA-256.")
+    return data
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,58 @@
+"""GPRO groups: the group request (`requests`), its letter versions, mailing and receipt (`letters`), and staff
+print batches (`print_batches`). Services only: PDFs are rendered by `exemptions.documents`, run as tasks."""
+
+from .letters import (
+    EDITABLE,
+    RENDER_LETTER_TASK,
+    SYNC_RENDER_MAX_EPS,
+    letter_generate,
+    letter_mark_failed,
+    letter_mark_mailed,
+    letter_mark_published,
+    letter_mark_received,
+    letter_store_rendered,
+    letters_republish,
+)
+from .print_batches import (
+    BUILD_PRINT_BATCH_TASK,
+    SYNC_BATCH_MAX_LETTERS,
+    print_batch_create,
+    print_batch_mark_failed,
+    print_batch_mark_published,
+    print_batch_store_built,
+    print_batches_republish,
+)
+from .requests import (
+    MAX_EPS,
+    group_ep_remove,
+    group_eps_add,
+    group_eps_replace,
+    group_request_create,
+    group_request_save,
+)
+
+__all__ = [
+    "BUILD_PRINT_BATCH_TASK",
+    "EDITABLE",
+    "MAX_EPS",
+    "RENDER_LETTER_TASK",
+    "SYNC_BATCH_MAX_LETTERS",
+    "SYNC_RENDER_MAX_EPS",
+    "group_ep_remove",
+    "group_eps_add",
+    "group_eps_replace",
+    "group_request_create",
+    "group_request_save",
+    "letter_generate",
+    "letter_mark_failed",
+    "letter_mark_mailed",
+    "letter_mark_published",
+    "letter_mark_received",
+    "letter_store_rendered",
+    "letters_republish",
+    "print_batch_create",
+    "print_batch_mark_failed",
+    "print_batch_mark_published",
+    "print_batch_store_built",
+    "print_batches_republish",
+]
