@@ -275,10 +275,6 @@ EPFormSet = forms.formset_factory(
 )
 
 
-class YearChoiceForm(forms.Form):
-    year = forms.IntegerField(widget=forms.HiddenInput)
-
-
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label="Why are you withdrawing? (optional)",

@@ -7,7 +7,9 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from exemptions.models import AdjustmentYear, ExemptionRequest
+from exemptions.reasons import Decision
 from exemptions.roles import ADMINISTRATOR, REVIEWER, roles_setup
+from exemptions.services import review
 from exemptions.services.requests import request_submit
 from tests.factories import UserFactory, complete_draft
 
@@ -54,3 +56,26 @@ def submitted(ep):
 
 def now():
     return timezone.now()
+
+
+def start_review(exemption, reviewer):
+    return review.request_start_review(exemption=exemption, actor=reviewer, at=timezone.now())
+
+
+def approve(exemption, reviewer, *, at=None, reason_code="hardship_verified", **details):
+    """Approve through the one decision service, now and for the usual reason unless told otherwise."""
+    return review.request_decide(
+        exemption=exemption,
+        decision=Decision.APPROVE,
+        actor=reviewer,
+        at=at or now(),
+        reason_code=reason_code,
+        **details,
+    )
+
+
+def deny(exemption, reviewer, reason_code, *, at=None, **details):
+    """Deny through the one decision service, now unless told otherwise."""
+    return review.request_decide(
+        exemption=exemption, decision=Decision.DENY, actor=reviewer, at=at or now(), reason_code=reason_code, **details
+    )

@@ -43,6 +43,7 @@ LAYERS = {
     "exemptions.csv_import": 4,
     "exemptions.exports": 4,
     "exemptions.downloads": 4,
+    "exemptions.outcomes": 4,
     "exemptions.paginators": 4,
     "exemptions.templatetags": 4,
     "exemptions.context_processors": 4,

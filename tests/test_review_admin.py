@@ -15,7 +15,16 @@ from django.utils import timezone
 
 from exemptions.models import AdjustmentYear, ExemptionRequest, SubmissionWindow
 from exemptions.services import review
-from tests.review_fixtures import administrator, reviewer, second_reviewer, submit, submitted  # noqa: F401
+from tests.review_fixtures import (  # noqa: F401
+    administrator,
+    approve,
+    deny,
+    reviewer,
+    second_reviewer,
+    start_review,
+    submit,
+    submitted,
+)
 
 pytestmark = pytest.mark.django_db
 S = ExemptionRequest.Status
@@ -28,6 +37,11 @@ def change_url(obj):
 
 def decide_url(obj, decision):
     return reverse("admin:exemptions_review_decide", args=[obj.pk, decision])
+
+
+def private_no_store(response) -> bool:
+    """The download helper's cache headers (the admin adds its own never-cache directives to them)."""
+    return {"private", "no-store"} <= {d.strip() for d in response["Cache-Control"].split(",")}
 
 
 def messages_of(response):
@@ -80,7 +94,7 @@ def test_the_list_runs_the_same_few_queries_whatever_the_number_of_rows(client, 
     for _ in range(2):
         for _ in range(4):
             obj = submit(ep)
-            review.request_start_review(request=obj, actor=reviewer, at=timezone.now())
+            start_review(obj, reviewer)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url, {"status__exact": "under_review"}).status_code == 200
         # Inside the test's transaction the capped count is fenced by a savepoint; those statements are not queries.
@@ -180,17 +194,17 @@ def test_walk_the_review_flow_with_a_preview_of_the_ep_email(
 
 
 def test_a_second_reviewer_confirming_later_reads_already_decided(client, reviewer, second_reviewer, submitted):
-    review.request_start_review(request=submitted, actor=reviewer, at=timezone.now())
+    start_review(submitted, reviewer)
     submitted.refresh_from_db()
     data = {"version": submitted.version, "reason_code": "hardship_verified", "message": "", "internal_note": ""}
-    review.request_approve(request=submitted, actor=reviewer, at=timezone.now(), expected_version=submitted.version)
+    approve(submitted, reviewer, expected_version=submitted.version)
     client.force_login(second_reviewer)
     response = client.post(decide_url(submitted, "approve"), {**data, "_confirm": "1"}, follow=True)
     assert any("already decided by Rita Reviewer" in m for m in messages_of(response))
 
 
 def test_deny_without_a_reason_is_refused_in_the_form(client, reviewer, submitted):
-    review.request_start_review(request=submitted, actor=reviewer, at=timezone.now())
+    start_review(submitted, reviewer)
     submitted.refresh_from_db()
     client.force_login(reviewer)
     response = client.post(
@@ -211,7 +225,7 @@ def test_bulk_actions_report_changed_and_skipped(client, ep, reviewer, django_ca
     response = client.post(url, {"action": "assign_to_me", "_selected_action": ids}, follow=True)
     assert any("2 requests assigned to you" in m for m in messages_of(response))
     for obj in ready:
-        review.request_start_review(request=obj, actor=reviewer, at=timezone.now())
+        start_review(obj, reviewer)
     all_ids = [*ids, untouched.pk]
     first = client.post(url, {"action": "deny_selected", "_selected_action": all_ids})
     assert first.status_code == 200 and "Reason" in first.content.decode()
@@ -247,7 +261,7 @@ def test_export_streams_every_matching_row_with_masked_tins(client, ep, reviewer
 
 
 def test_the_history_is_visible_and_read_only(client, reviewer, submitted):
-    review.request_update_notes(request=submitted, actor=reviewer, internal_notes="first note")
+    review.request_update_notes(exemption=submitted, actor=reviewer, internal_notes="first note")
     client.force_login(reviewer)
     url = reverse("admin:exemptions_exemptionrequest_history", args=[submitted.pk])
     page = client.get(url)
@@ -275,10 +289,8 @@ def test_an_extension_granted_from_the_review_screen(client, ep, reviewer):
 
 
 def test_the_audit_bundle_for_staff_and_for_the_owner_only(client, ep, other_ep, reviewer, submitted):
-    review.request_start_review(request=submitted, actor=reviewer, at=timezone.now())
-    review.request_deny(
-        request=submitted, actor=reviewer, at=timezone.now(), reason_code="no_answer", internal_note="HIDDEN-NOTE"
-    )
+    start_review(submitted, reviewer)
+    deny(submitted, reviewer, "no_answer", internal_note="HIDDEN-NOTE")
     client.force_login(reviewer)
     staff = client.get(reverse("admin:exemptions_review_bundle", args=[submitted.pk]))
     archive = zipfile.ZipFile(io.BytesIO(staff.content))
@@ -299,7 +311,7 @@ def test_the_audit_bundle_for_staff_and_for_the_owner_only(client, ep, other_ep,
 def test_request_more_information_needs_a_message_and_a_reply_by_date(
     client, ep, reviewer, submitted, django_capture_on_commit_callbacks
 ):
-    review.request_start_review(request=submitted, actor=reviewer, at=timezone.now())
+    start_review(submitted, reviewer)
     submitted.refresh_from_db()
     client.force_login(reviewer)
     url = decide_url(submitted, "request_info")
@@ -330,3 +342,46 @@ def test_the_filters_and_the_date_hierarchy_list_their_choices(client, ep, revie
     year_page = client.get(url, {"submitted_at__year": "2012"})
     assert list(year_page.context["cl"].result_list) == [older]
     assert "submitted_at__month=12" in year_page.content.decode()
+
+
+def test_staff_download_documents_and_letters_of_the_request_they_view_only(client, ep, reviewer, submitted):
+    from django.core.files.base import ContentFile
+
+    from exemptions.models import GroupLetter, SupportingDocument
+
+    other = submit(ep, tin="987654321")
+    document = SupportingDocument(
+        request=submitted, original_name="scan.pdf", content_type="application/pdf", size=15, sha256="0" * 64
+    )
+    document.file.save("x", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    document.save()
+    letter = GroupLetter(request=submitted, version=2, status=GroupLetter.Status.READY, page_count=1)
+    letter.file.save("letter.pdf", ContentFile(b"%PDF-1.4 letter"), save=False)
+    letter.save()
+    unrendered = GroupLetter.objects.create(request=submitted, version=3, page_count=0)
+    client.force_login(reviewer)
+    doc_url = reverse("admin:exemptions_review_doc", args=[submitted.pk, document.public_id])
+    letter_url = reverse("admin:exemptions_review_letter", args=[submitted.pk, letter.public_id])
+    for url, content, filename in [
+        (doc_url, b"%PDF-1.4\n%%EOF\n", "scan.pdf"),
+        (letter_url, b"%PDF-1.4 letter", f"letter-{submitted}-v2.pdf"),
+    ]:
+        response = client.get(url)
+        assert b"".join(response.streaming_content) == content
+        assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+        assert response["X-Content-Type-Options"] == "nosniff" and private_no_store(response)
+    client.raise_request_exception = False
+    for url in [
+        reverse("admin:exemptions_review_doc", args=[other.pk, document.public_id]),
+        reverse("admin:exemptions_review_letter", args=[other.pk, letter.public_id]),
+        reverse("admin:exemptions_review_letter", args=[submitted.pk, unrendered.public_id]),
+    ]:
+        assert client.get(url).status_code == 404, url
+
+
+def test_the_staff_audit_bundle_has_the_download_headers(client, reviewer, submitted):
+    client.force_login(reviewer)
+    response = client.get(reverse("admin:exemptions_review_bundle", args=[submitted.pk]))
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"] == f'attachment; filename="audit-bundle-{submitted.reference}.zip"'
+    assert response["X-Content-Type-Options"] == "nosniff" and private_no_store(response)

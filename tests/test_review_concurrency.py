@@ -6,11 +6,10 @@ import threading
 
 import pytest
 from django.db import connection, connections
-from django.utils import timezone
 
 from exemptions.models import ExemptionRequest, OutboundEmail, StatusChange
 from exemptions.services import review
-from tests.review_fixtures import reviewer, second_reviewer, submit  # noqa: F401
+from tests.review_fixtures import approve, deny, reviewer, second_reviewer, start_review, submit  # noqa: F401
 
 S = ExemptionRequest.Status
 
@@ -43,24 +42,18 @@ def test_two_reviewers_deciding_at_once_record_exactly_one_decision(ep, reviewer
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL (SQLite serialises writers anyway)")
     obj = submit(ep)
-    review.request_start_review(request=obj, actor=reviewer, at=timezone.now())
+    start_review(obj, reviewer)
     opened = obj.version  # both reviewers opened the page at this version
 
-    def approve():
+    def reviewer_approves():
         fresh = ExemptionRequest.objects.get(pk=obj.pk)
-        return review.request_approve(request=fresh, actor=reviewer, at=timezone.now(), expected_version=opened)
+        return approve(fresh, reviewer, expected_version=opened)
 
-    def deny():
+    def second_reviewer_denies():
         fresh = ExemptionRequest.objects.get(pk=obj.pk)
-        return review.request_deny(
-            request=fresh,
-            actor=second_reviewer,
-            at=timezone.now(),
-            reason_code="tin_npi_mismatch",
-            expected_version=opened,
-        )
+        return deny(fresh, second_reviewer, "tin_npi_mismatch", expected_version=opened)
 
-    outcomes = run_at_once(approve, deny)
+    outcomes = run_at_once(reviewer_approves, second_reviewer_denies)
     winners = [o for o in outcomes if isinstance(o, StatusChange)]
     losers = [o for o in outcomes if isinstance(o, Exception)]
     assert len(winners) == 1 and len(losers) == 1, outcomes
@@ -80,8 +73,8 @@ def test_two_reviewers_deciding_at_once_record_exactly_one_decision(ep, reviewer
 @pytest.mark.worker
 def test_a_decision_email_is_sent_by_a_real_worker(live_worker, ep, reviewer):
     obj = submit(ep)
-    review.request_start_review(request=obj, actor=reviewer, at=timezone.now())
-    change = review.request_deny(request=obj, actor=reviewer, at=timezone.now(), reason_code="cehrt_not_certified")
+    start_review(obj, reviewer)
+    change = deny(obj, reviewer, "cehrt_not_certified")
     email = live_worker.wait_for(
         lambda: OutboundEmail.objects.filter(key=f"decision:{change.pk}", status="sent").first(),
         what="the decision email to be sent",

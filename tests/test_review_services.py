@@ -14,7 +14,7 @@ from exemptions.windows import window_state
 from exemptions.workflow import TransitionNotAllowed
 from tests.conftest import et
 from tests.factories import complete_draft
-from tests.review_fixtures import reviewer, second_reviewer, submit, submitted  # noqa: F401
+from tests.review_fixtures import approve, deny, reviewer, second_reviewer, start_review, submit, submitted  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 S = ExemptionRequest.Status
@@ -26,17 +26,17 @@ def snapshot(obj):
 
 
 def test_start_review_assigns_the_reviewer_and_records_the_change(submitted, reviewer):
-    review.request_start_review(request=submitted, actor=reviewer, at=timezone.now())
+    review.request_start_review(exemption=submitted, actor=reviewer, at=timezone.now())
     assert submitted.status == S.UNDER_REVIEW and submitted.assigned_reviewer == reviewer
     change = submitted.status_changes.last()
     assert (change.from_status, change.to_status, change.actor) == (S.SUBMITTED, S.UNDER_REVIEW, reviewer)
 
 
 def test_approve_records_the_decision_and_emails_the_ep_once(submitted, reviewer, django_capture_on_commit_callbacks):
-    review.request_start_review(request=submitted, actor=reviewer, at=timezone.now())
+    start_review(submitted, reviewer)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        change = review.request_approve(request=submitted, actor=reviewer, at=et(2013, 2, 4, 9, 30))
+        change = approve(submitted, reviewer, at=et(2013, 2, 4, 9, 30))
     assert submitted.status == S.APPROVED
     assert submitted.decided_at == et(2013, 2, 4, 9, 30)
     assert submitted.decision_reason_code == "hardship_verified"
@@ -57,16 +57,16 @@ def test_each_decision_type_has_its_own_subject(ep, reviewer, django_capture_on_
     subjects = {}
     for decision in ("approve", "deny", "request_info"):
         obj = submit(ep, npis=("1234567893",), tin="123456789")
-        review.request_start_review(request=obj, actor=reviewer, at=timezone.now())
+        start_review(obj, reviewer)
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
             if decision == "approve":
-                review.request_approve(request=obj, actor=reviewer, at=timezone.now())
+                approve(obj, reviewer)
             elif decision == "deny":
-                review.request_deny(request=obj, actor=reviewer, at=timezone.now(), reason_code="tin_npi_mismatch")
+                deny(obj, reviewer, "tin_npi_mismatch")
             else:
-                review.request_request_info(
-                    request=obj, actor=reviewer, at=timezone.now(), message="", reason_code="info_cehrt"
+                review.request_ask_for_information(
+                    exemption=obj, actor=reviewer, at=timezone.now(), message="", reason_code="info_cehrt"
                 )
         subjects[decision] = mail.outbox[0].subject
     assert subjects["approve"].startswith("Decision: APPROVED.")
@@ -76,20 +76,20 @@ def test_each_decision_type_has_its_own_subject(ep, reviewer, django_capture_on_
 
 
 def test_deny_without_a_reason_is_refused_and_changes_nothing(submitted, reviewer):
-    review.request_start_review(request=submitted, actor=reviewer, at=timezone.now())
+    start_review(submitted, reviewer)
     before = snapshot(submitted)
     with pytest.raises(review.ReviewError, match="Choose a reason"):
-        review.request_deny(request=submitted, actor=reviewer, at=timezone.now(), reason_code="")
+        deny(submitted, reviewer, "")
     with pytest.raises(review.ReviewError, match="cannot be empty"):
-        review.request_deny(request=submitted, actor=reviewer, at=timezone.now(), reason_code="deny_other", message=" ")
+        deny(submitted, reviewer, "deny_other", message=" ")
     assert snapshot(submitted) == before
 
 
 def test_request_information_without_a_message_is_refused(submitted, reviewer):
-    review.request_start_review(request=submitted, actor=reviewer, at=timezone.now())
+    start_review(submitted, reviewer)
     before = snapshot(submitted)
     with pytest.raises(review.ReviewError, match="needs a message"):
-        review.request_request_info(request=submitted, actor=reviewer, at=timezone.now(), message="")
+        review.request_ask_for_information(exemption=submitted, actor=reviewer, at=timezone.now(), message="")
     assert snapshot(submitted) == before
 
 
@@ -97,48 +97,42 @@ def test_approving_a_withdrawn_request_or_deciding_a_draft_is_refused(submitted,
     request_withdraw(exemption=submitted, actor=ep, at=timezone.now())
     before = snapshot(submitted)
     with pytest.raises(TransitionNotAllowed, match="Withdrawn"):
-        review.request_approve(request=submitted, actor=reviewer, at=timezone.now())
+        approve(submitted, reviewer)
     assert snapshot(submitted) == before
     draft = complete_draft(owner=ep)
     with pytest.raises(TransitionNotAllowed, match="Draft"):
-        review.request_deny(request=draft, actor=reviewer, at=timezone.now(), reason_code="tin_npi_mismatch")
+        deny(draft, reviewer, "tin_npi_mismatch")
     with pytest.raises(TransitionNotAllowed):
-        review.request_start_review(request=draft, actor=reviewer, at=timezone.now())
+        start_review(draft, reviewer)
     draft.refresh_from_db()
     assert draft.status == S.DRAFT and not draft.status_changes.exists()
 
 
 def test_approval_needs_an_assigned_reviewer(submitted, reviewer):
-    review.request_start_review(request=submitted, actor=reviewer, at=timezone.now())
-    review.request_assign(request=submitted, actor=reviewer, reviewer=None)
+    start_review(submitted, reviewer)
+    review.request_assign(exemption=submitted, actor=reviewer, reviewer=None)
     before = snapshot(submitted)
     with pytest.raises(review.ReviewError, match="no assigned reviewer"):
-        review.request_approve(request=submitted, actor=reviewer, at=timezone.now())
+        approve(submitted, reviewer)
     assert snapshot(submitted) == before
 
 
 def test_a_second_decision_is_refused_as_already_decided_by_the_first_reviewer(submitted, reviewer, second_reviewer):
-    review.request_start_review(request=submitted, actor=reviewer, at=timezone.now())
+    start_review(submitted, reviewer)
     opened_at_version = submitted.version
-    review.request_approve(request=submitted, actor=reviewer, at=timezone.now(), expected_version=opened_at_version)
+    approve(submitted, reviewer, expected_version=opened_at_version)
     before = snapshot(submitted)
     with pytest.raises(review.AlreadyDecided, match="already decided by Rita Reviewer"):
-        review.request_deny(
-            request=submitted,
-            actor=second_reviewer,
-            at=timezone.now(),
-            reason_code="tin_npi_mismatch",
-            expected_version=opened_at_version,
-        )
+        deny(submitted, second_reviewer, "tin_npi_mismatch", expected_version=opened_at_version)
     assert snapshot(submitted) == before
 
 
 def test_a_stale_version_is_refused_naming_who_changed_it(submitted, reviewer, second_reviewer):
     opened_at_version = submitted.version
-    review.request_update_notes(request=submitted, actor=reviewer, internal_notes="called the EP")
+    review.request_update_notes(exemption=submitted, actor=reviewer, internal_notes="called the EP")
     with pytest.raises(review.StaleRequest, match="changed by Rita Reviewer since you opened it"):
         review.request_update_notes(
-            request=submitted, actor=second_reviewer, internal_notes="other", expected_version=opened_at_version
+            exemption=submitted, actor=second_reviewer, internal_notes="other", expected_version=opened_at_version
         )
     submitted.refresh_from_db()
     assert submitted.internal_notes == "called the EP"
@@ -146,11 +140,11 @@ def test_a_stale_version_is_refused_naming_who_changed_it(submitted, reviewer, s
 
 
 def test_reopen_needs_a_reason_and_is_audited(submitted, reviewer):
-    review.request_start_review(request=submitted, actor=reviewer, at=timezone.now())
-    review.request_deny(request=submitted, actor=reviewer, at=timezone.now(), reason_code="tin_npi_mismatch")
+    start_review(submitted, reviewer)
+    deny(submitted, reviewer, "tin_npi_mismatch")
     with pytest.raises(review.ReviewError, match="reason for reopening"):
-        review.request_reopen(request=submitted, actor=reviewer, at=timezone.now(), reason="  ")
-    review.request_reopen(request=submitted, actor=reviewer, at=timezone.now(), reason="Claims data was wrong.")
+        review.request_reopen(exemption=submitted, actor=reviewer, at=timezone.now(), reason="  ")
+    review.request_reopen(exemption=submitted, actor=reviewer, at=timezone.now(), reason="Claims data was wrong.")
     assert submitted.status == S.UNDER_REVIEW
     assert submitted.decision_message == "" and submitted.decided_at is None
     change = submitted.status_changes.last()
@@ -163,11 +157,11 @@ def test_reopen_needs_a_reason_and_is_audited(submitted, reviewer):
 
 
 def test_internal_notes_never_reach_the_ep(client, ep, submitted, reviewer, django_capture_on_commit_callbacks):
-    review.request_update_notes(request=submitted, actor=reviewer, internal_notes="SECRET-NOTE-1 the EP is a pain")
-    review.request_start_review(request=submitted, actor=reviewer, at=timezone.now())
+    review.request_update_notes(exemption=submitted, actor=reviewer, internal_notes="SECRET-NOTE-1 the EP is a pain")
+    start_review(submitted, reviewer)
     with django_capture_on_commit_callbacks(execute=True):
-        review.request_request_info(
-            request=submitted,
+        review.request_ask_for_information(
+            exemption=submitted,
             actor=reviewer,
             at=timezone.now(),
             message="Send the board letter.",
@@ -175,13 +169,7 @@ def test_internal_notes_never_reach_the_ep(client, ep, submitted, reviewer, djan
         )
     submitted.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        review.request_deny(
-            request=submitted,
-            actor=reviewer,
-            at=timezone.now(),
-            reason_code="justification_incomplete",
-            internal_note="SECRET-NOTE-3",
-        )
+        deny(submitted, reviewer, "justification_incomplete", internal_note="SECRET-NOTE-3")
     client.force_login(ep)
     pages = [
         client.get(reverse("exemptions:dashboard")).content.decode(),
@@ -196,12 +184,11 @@ def test_internal_notes_never_reach_the_ep(client, ep, submitted, reviewer, djan
 
 
 def test_the_dashboard_shows_the_decision_and_its_reason(client, ep, submitted, reviewer):
-    review.request_start_review(request=submitted, actor=reviewer, at=timezone.now())
-    review.request_deny(
-        request=submitted,
-        actor=reviewer,
-        at=timezone.now(),
-        reason_code="cehrt_not_certified",
+    start_review(submitted, reviewer)
+    deny(
+        submitted,
+        reviewer,
+        "cehrt_not_certified",
         message="Your CEHRT ID 1314E01PXWD4EAO is not on the certified list.",
     )
     client.force_login(ep)
@@ -217,14 +204,14 @@ def test_a_bulk_decision_sends_each_ep_the_same_full_email_as_a_single_one(
     single, first, second = submit(ep), submit(other_ep), submit(ep, tin="987654321")
     not_ready = submit(other_ep)
     for obj in (single, first, second):
-        review.request_start_review(request=obj, actor=reviewer, at=timezone.now())
+        start_review(obj, reviewer)
     at = et(2013, 3, 1, 14)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        review.request_deny(request=single, actor=reviewer, at=at, reason_code="justification_incomplete")
+        deny(single, reviewer, "justification_incomplete", at=at)
     with django_capture_on_commit_callbacks(execute=True):
         result = review.request_bulk_decide(
-            request_ids=[first.pk, second.pk, not_ready.pk],
+            exemption_ids=[first.pk, second.pk, not_ready.pk],
             decision="deny",
             actor=reviewer,
             at=at,
@@ -258,13 +245,13 @@ def test_an_individual_extension_reopens_the_window_for_that_request_only(ep, ot
     assert not window_state(year=year, channel="online", at=deadline_day, request=late).is_open
     with pytest.raises(review.ReviewError, match="reason"):
         review.extension_grant(
-            actor=reviewer, until=et(2011, 11, 10, 23, 59, 59), reason="", at=deadline_day, request=late
+            actor=reviewer, until=et(2011, 11, 10, 23, 59, 59), reason="", at=deadline_day, exemption=late
         )
     review.extension_grant(
         actor=reviewer,
         until=et(2011, 11, 10, 23, 59, 59),
         at=deadline_day,
-        request=late,
+        exemption=late,
         reason="The online page was unreachable on the deadline day.",
     )
     state = window_state(year=year, channel="online", at=deadline_day, request=late)
@@ -275,12 +262,39 @@ def test_an_individual_extension_reopens_the_window_for_that_request_only(ep, ot
 
 def test_bulk_assign_skips_decided_requests(ep, reviewer, second_reviewer):
     open_one, decided = submit(ep), submit(ep)
-    review.request_start_review(request=decided, actor=reviewer, at=timezone.now())
-    review.request_approve(request=decided, actor=reviewer, at=timezone.now())
+    start_review(decided, reviewer)
+    approve(decided, reviewer)
     result = review.request_bulk_assign(
-        request_ids=[open_one.pk, decided.pk], actor=second_reviewer, reviewer=second_reviewer
+        exemption_ids=[open_one.pk, decided.pk], actor=second_reviewer, reviewer=second_reviewer
     )
     assert result.changed == [open_one.reference] and result.skipped == [(decided.reference, "already decided")]
     open_one.refresh_from_db()
     assert open_one.assigned_reviewer == second_reviewer
     assert StatusChange.objects.filter(request=open_one).count() == 1  # assigning is not a status change
+
+
+def test_bulk_approve_skips_a_request_nobody_is_assigned_to(ep, reviewer):
+    assigned, unassigned = submit(ep), submit(ep)
+    for obj in (assigned, unassigned):
+        start_review(obj, reviewer)
+    review.request_assign(exemption=unassigned, actor=reviewer, reviewer=None)
+    result = review.request_bulk_decide(
+        exemption_ids=[assigned.pk, unassigned.pk],
+        decision="approve",
+        actor=reviewer,
+        at=timezone.now(),
+        reason_code="hardship_verified",
+    )
+    assert result.changed == [assigned.reference] and result.skipped == [(unassigned.reference, "nobody assigned")]
+    unassigned.refresh_from_db()
+    assert unassigned.status == S.UNDER_REVIEW
+
+
+def test_the_decision_service_takes_final_decisions_only(submitted, reviewer):
+    start_review(submitted, reviewer)
+    before = snapshot(submitted)
+    with pytest.raises(ValueError, match="Not a final decision"):
+        review.request_decide(
+            exemption=submitted, decision="request_info", actor=reviewer, at=timezone.now(), reason_code="info_other"
+        )
+    assert snapshot(submitted) == before

@@ -24,6 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from ..identifiers import mask_tin
 from ..models import AffectedEP, ExemptionRequest, User
 from ..paginators import EstimatedCountPaginator
+from ..selectors.review import stale_message
 from ..services import review
 from .review_filters import (
     CategoryFilter,
@@ -51,10 +52,7 @@ class NotesForm(ReviewNotesForm):
         data = super().clean()
         seen = data.get("seen_version")
         if seen is not None and self.instance.version != seen:
-            raise ValidationError(
-                f"This request was changed by {review.last_editor(self.instance)} since you opened it. "
-                "Nothing was saved: reload the page to see the change, then try again."
-            )
+            raise ValidationError(stale_message(self.instance))
         return data
 
 
@@ -184,7 +182,7 @@ class ExemptionRequestAdmin(ReviewViewsMixin, SimpleHistoryAdmin):
     # --- change form: notes only, through the service ---
     def save_model(self, request, obj, form, change):
         review.request_update_notes(
-            request=obj,
+            exemption=obj,
             actor=request.user,
             internal_notes=form.cleaned_data["internal_notes"],
             expected_version=form.cleaned_data["seen_version"],
@@ -206,7 +204,7 @@ class ExemptionRequestAdmin(ReviewViewsMixin, SimpleHistoryAdmin):
     @admin.action(description="Assign selected requests to me")
     def assign_to_me(self, request, queryset):
         result = review.request_bulk_assign(
-            request_ids=list(queryset.values_list("pk", flat=True)), actor=request.user, reviewer=request.user
+            exemption_ids=list(queryset.values_list("pk", flat=True)), actor=request.user, reviewer=request.user
         )
         self.message_user(
             request, result.summary("assigned to you"), messages.SUCCESS if result.changed else messages.WARNING

@@ -35,16 +35,40 @@ class ReviewNotesForm(forms.ModelForm):
             self.initial["seen_version"] = self.instance.version
 
 
-class DecisionForm(forms.Form):
+def _message_field(label: str, help_text: str) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, widget=forms.Textarea(attrs={"rows": 6, "cols": 90}), help_text=help_text
+    )
+
+
+class ReasonForm(forms.Form):
+    """A reason code of one kind of decision and the message the EP reads (empty: the reason's default text)."""
+
+    reason_code = forms.ChoiceField(label="Reason")
+    message_is_for = "reason the EP will read"  # completes "Write the …" when there is no message
+
+    def __init__(self, *args, decision: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decision = decision
+        self.fields["reason_code"].choices = [("", "---------"), *reasons.choices_for(decision)]
+
+    def clean(self):
+        data = super().clean()
+        message = (data.get("message") or "").strip() or reasons.default_message(data.get("reason_code") or "")
+        if not message and "reason_code" not in self.errors:
+            self.add_error("message", f"Write the {self.message_is_for}: this reason has no default text.")
+        data["message"] = message
+        return data
+
+
+class DecisionForm(ReasonForm):
     """Approve / deny / request information: a reason code, the message the EP reads, an internal note."""
 
+    field_order = ["version", "reason_code", "message", "reply_by", "internal_note"]
     version = forms.IntegerField(widget=forms.HiddenInput)
-    reason_code = forms.ChoiceField(label="Reason")
-    message = forms.CharField(
-        label="Message to the EP",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6, "cols": 90}),
-        help_text="Sent to the EP word for word and shown on their dashboard. Left empty: the reason's default text.",
+    message = _message_field(
+        "Message to the EP",
+        "Sent to the EP word for word and shown on their dashboard. Left empty: the reason's default text.",
     )
     reply_by = forms.DateField(
         label="Reply by", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Eastern Time."
@@ -57,50 +81,22 @@ class DecisionForm(forms.Form):
     )
 
     def __init__(self, *args, decision: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.decision = decision
-        self.fields["reason_code"].choices = [("", "---------"), *reasons.choices_for(decision)]
+        super().__init__(*args, decision=decision, **kwargs)
         self.fields["reason_code"].required = decision != reasons.Decision.APPROVE
         if decision != reasons.Decision.REQUEST_INFO:
             del self.fields["reply_by"]
         else:
+            self.message_is_for = "question for the EP"
             self.fields["reply_by"].required = True
             self.fields["reply_by"].initial = timezone.now().astimezone(ET).date() + dt.timedelta(days=30)
 
-    def clean(self):
-        data = super().clean()
-        code = data.get("reason_code") or ""
-        message = (data.get("message") or "").strip() or reasons.default_message(code)
-        if not message and "reason_code" not in self.errors:
-            what = (
-                "question for the EP" if self.decision == reasons.Decision.REQUEST_INFO else "reason the EP will read"
-            )
-            self.add_error("message", f"Write the {what}: this reason has no default text.")
-        data["message"] = message
-        return data
 
-
-class BulkDecisionForm(forms.Form):
-    reason_code = forms.ChoiceField(label="Reason")
-    message = forms.CharField(
-        label="Message to every EP",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6, "cols": 90}),
-        help_text="Each EP receives the same full email a single decision sends. Empty: the reason's default text.",
+class BulkDecisionForm(ReasonForm):
+    message_is_for = "reason every EP will read"
+    message = _message_field(
+        "Message to every EP",
+        "Each EP receives the same full email a single decision sends. Empty: the reason's default text.",
     )
-
-    def __init__(self, *args, decision: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.decision = decision
-        self.fields["reason_code"].choices = [("", "---------"), *reasons.choices_for(decision)]
-
-    def clean(self):
-        data = super().clean()
-        message = (data.get("message") or "").strip() or reasons.default_message(data.get("reason_code") or "")
-        if not message and "reason_code" not in self.errors:
-            self.add_error("message", "Write the reason every EP will read: this reason has no default text.")
-        data["message"] = message
-        return data
 
 
 class ReopenForm(forms.Form):
@@ -129,9 +125,9 @@ class ExtensionForm(forms.Form):
         help_text="Shown to the EP, e.g. “The online page was unreachable on the deadline day (November 1, 2011).”",
     )
 
-    def __init__(self, *args, request_obj: ExemptionRequest, **kwargs):
+    def __init__(self, *args, exemption: ExemptionRequest, **kwargs):
         super().__init__(*args, **kwargs)
-        self.request_obj = request_obj
+        self.exemption = exemption
 
     def clean_until(self):
         value = self.cleaned_data["until"]
@@ -141,7 +137,7 @@ class ExtensionForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("scope") == self.SCOPE_TIN:
-            data["tin"] = self.request_obj.tin
+            data["tin"] = self.exemption.tin
             if not data["tin"]:
                 self.add_error("scope", "This request has no TIN yet: grant the extension to the request itself.")
         return data

@@ -1,16 +1,18 @@
 """The review screen's own admin pages: decide (with a preview of the EP's email), reopen, extend, downloads.
 
-Each page checks the permission, loads the request, validates a form and calls one service. A refusal from the
-service (already decided, changed since opened, illegal transition, missing reason) is shown to the reviewer as
-an error message and nothing changes.
+Each page checks the permission, loads the request, validates a form and calls one service through
+`outcomes.service_outcome`. A refusal from the service (already decided, changed since opened, illegal
+transition, missing reason) is shown to the reviewer as an error and nothing changes.
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,26 +20,17 @@ from django.utils import timezone
 
 from .. import reasons, workflow
 from ..documents.bundles import bundle_filename, bundle_zip
+from ..downloads import content_download, stored_file_download
 from ..emails.decisions import decision_email
 from ..emails.rendering import render_email
 from ..exports import export_response
 from ..models import ExemptionRequest, GroupLetter, StatusChange, SupportingDocument
+from ..outcomes import service_outcome
+from ..selectors.review import ep_recipients, review_screen
 from ..services import review
-from ..windows import window_state
 from .review_forms import DECISION_TITLES, BulkDecisionForm, DecisionForm, ExtensionForm, ReopenForm
 
-S = ExemptionRequest.Status
-REFUSALS = (review.ReviewError, review.StaleRequest, workflow.TransitionNotAllowed)
-TARGET = {
-    reasons.Decision.APPROVE: S.APPROVED,
-    reasons.Decision.DENY: S.DENIED,
-    reasons.Decision.REQUEST_INFO: S.INFO_REQUESTED,
-}
-SERVICES = {
-    reasons.Decision.APPROVE: review.request_approve,
-    reasons.Decision.DENY: review.request_deny,
-    reasons.Decision.REQUEST_INFO: review.request_request_info,
-}
+NOTHING_CHANGED = "Nothing was changed. "
 
 
 class ReviewViewsMixin:
@@ -77,6 +70,10 @@ class ReviewViewsMixin:
     def _back(self, obj) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse("admin:exemptions_exemptionrequest_change", args=[obj.pk]))
 
+    def _step(self, request, obj, service, **details) -> partial:
+        """`service` for this request, by this reviewer, now: the call a page hands to `service_outcome`."""
+        return partial(service, exemption=obj, actor=request.user, at=timezone.now(), **details)
+
     def _page(self, request, template: str, obj, **context) -> TemplateResponse:
         context = {
             **self.admin_site.each_context(request),
@@ -89,26 +86,10 @@ class ReviewViewsMixin:
 
     # --- review screen context (used by change_view) ---
     def review_context(self, request, obj: ExemptionRequest) -> dict:
-        history = obj.status_changes.select_related("actor").order_by("at", "id")
         decide = self.has_decide_permission(request)
         return {
             "review": {
-                "obj": obj,
-                "eps": obj.affected_eps.all(),
-                "categories": obj.categories.all(),
-                "documents": obj.documents.all(),
-                "letters": GroupLetter.objects.filter(request=obj).order_by("-version"),
-                "history": history,
-                "questions": obj.information_requests.select_related("asked_by"),
-                "extensions": obj.extensions.select_related("granted_by"),
-                "tin_extensions": obj.year.extensions.filter(request__isnull=True, tin=obj.tin).select_related(
-                    "granted_by"
-                )
-                if obj.tin
-                else [],
-                "emails": obj.emails.order_by("-created_at")[:20],
-                "ep_status": workflow.ep_label(obj.status),
-                "window": window_state(year=obj.year, channel=obj.channel, at=timezone.now(), request=obj),
+                **review_screen(obj, at=timezone.now()),
                 "can_decide": decide,
                 "can": {
                     name: decide and workflow.allowed(name, obj.status)
@@ -124,34 +105,27 @@ class ReviewViewsMixin:
         return self._one_click(request, object_id, review.request_start_review, "Review started; assigned to you.")
 
     def assign_me_view(self, request, object_id):
-        def assign(*, request, actor, at, expected_version):
+        def assign(*, exemption, actor, at, expected_version):
             return review.request_assign(
-                request=request, actor=actor, reviewer=actor, expected_version=expected_version
+                exemption=exemption, actor=actor, reviewer=actor, expected_version=expected_version
             )
 
         return self._one_click(request, object_id, assign, "Assigned to you.")
 
-    def _one_click(self, http_request, object_id, service, done: str):
-        if http_request.method != "POST":
+    def _one_click(self, request, object_id, service, done: str):
+        if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        obj = self._decidable(http_request, object_id)
-        version = http_request.POST.get("version")
-        try:
-            service(
-                request=obj,
-                actor=http_request.user,
-                at=timezone.now(),
-                expected_version=int(version) if version and version.isdigit() else None,
-            )
-        except REFUSALS as exc:
-            self.message_user(http_request, str(exc), messages.ERROR)
-        else:
-            self.message_user(http_request, f"{obj}: {done}", messages.SUCCESS)
+        obj = self._decidable(request, object_id)
+        version = request.POST.get("version")
+        step = self._step(
+            request, obj, service, expected_version=int(version) if version and version.isdigit() else None
+        )
+        service_outcome(request, step, refusals=review.REFUSALS, success=f"{obj}: {done}")
         return self._back(obj)
 
     # --- decisions with preview ---
     def decide_view(self, request, object_id, decision):
-        if decision not in SERVICES:
+        if decision not in DECISION_TITLES:
             raise Http404("Unknown decision")
         obj = self._decidable(request, object_id)
         form = DecisionForm(
@@ -182,34 +156,33 @@ class ReviewViewsMixin:
         )
 
     def _decide(self, request, obj, decision, data):
-        kwargs = {
-            "request": obj,
-            "actor": request.user,
-            "at": timezone.now(),
-            "reason_code": data["reason_code"],
-            "message": data["message"],
-            "internal_note": data["internal_note"],
-            "expected_version": data["version"],
-        }
         if decision == reasons.Decision.REQUEST_INFO:
-            kwargs["reply_by"] = data.get("reply_by")
-        try:
-            SERVICES[decision](**kwargs)
-        except REFUSALS as exc:
-            self.message_user(request, f"Nothing was changed. {exc}", messages.ERROR)
+            service = partial(review.request_ask_for_information, reply_by=data.get("reply_by"))
         else:
-            obj.refresh_from_db()
-            self.message_user(
-                request, f"{obj}: {obj.get_status_display().lower()}. The EP's email is queued.", messages.SUCCESS
-            )
+            service = partial(review.request_decide, decision=decision)
+        step = self._step(
+            request,
+            obj,
+            service,
+            reason_code=data["reason_code"],
+            message=data["message"],
+            internal_note=data["internal_note"],
+            expected_version=data["version"],
+        )
+
+        def done(change: StatusChange) -> str:
+            return f"{obj}: {change.get_to_status_display().lower()}. The EP's email is queued."
+
+        service_outcome(request, step, refusals=review.REFUSALS, refused_prefix=NOTHING_CHANGED, success=done)
         return self._back(obj)
 
     @staticmethod
     def preview(obj: ExemptionRequest, decision: str, message: str, reply_by=None) -> dict:
         """Exactly what the EP will receive: rendered by the same function the outbox uses."""
-        change = StatusChange(request=obj, to_status=TARGET[decision], message_to_ep=message, at=timezone.now())
+        target = workflow.TRANSITIONS[decision].target
+        change = StatusChange(request=obj, to_status=target, message_to_ep=message, at=timezone.now())
         name, context = decision_email(obj, change, reply_by=reply_by)
-        email = render_email(name, context, to=sorted({r for r in review.ep_recipients(obj) if r}))
+        email = render_email(name, context, to=sorted({r for r in ep_recipients(obj) if r}))
         return {
             "subject": email.subject,
             "to": email.to,
@@ -225,7 +198,7 @@ class ReviewViewsMixin:
         selected = list(queryset.order_by("pk")[:1001])
         if form.is_bound and form.is_valid() and "_confirm" in request.POST:
             result = review.request_bulk_decide(
-                request_ids=list(queryset.values_list("pk", flat=True)),
+                exemption_ids=list(queryset.values_list("pk", flat=True)),
                 decision=decision,
                 actor=request.user,
                 at=timezone.now(),
@@ -256,18 +229,12 @@ class ReviewViewsMixin:
         obj = self._decidable(request, object_id)
         form = ReopenForm(request.POST or None, initial={"version": obj.version})
         if request.method == "POST" and form.is_valid():
-            try:
-                review.request_reopen(
-                    request=obj,
-                    actor=request.user,
-                    at=timezone.now(),
-                    reason=form.cleaned_data["reason"],
-                    expected_version=form.cleaned_data["version"],
-                )
-            except REFUSALS as exc:
-                self.message_user(request, f"Nothing was changed. {exc}", messages.ERROR)
-            else:
-                self.message_user(request, f"{obj} reopened: it is under review again.", messages.SUCCESS)
+            data = form.cleaned_data
+            step = self._step(
+                request, obj, review.request_reopen, reason=data["reason"], expected_version=data["version"]
+            )
+            done = f"{obj} reopened: it is under review again."
+            service_outcome(request, step, refusals=review.REFUSALS, refused_prefix=NOTHING_CHANGED, success=done)
             return self._back(obj)
         return self._page(request, "review_form.html", obj, title=f"Reopen {obj}", form=form, button="Reopen")
 
@@ -275,24 +242,22 @@ class ReviewViewsMixin:
         obj = self._decidable(request, object_id)
         if not request.user.has_perm("exemptions.add_extension"):
             raise PermissionDenied
-        form = ExtensionForm(request.POST or None, request_obj=obj)
+        form = ExtensionForm(request.POST or None, exemption=obj)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            try:
-                review.extension_grant(
-                    actor=request.user,
-                    until=data["until"],
-                    reason=data["reason"],
-                    at=timezone.now(),
-                    request=obj if data["scope"] == form.SCOPE_REQUEST else None,
-                    tin=data.get("tin", ""),
-                    year=obj.year,
-                    channel=obj.channel,
-                )
-            except review.ReviewError as exc:
-                form.add_error(None, str(exc))
-            else:
-                self.message_user(request, f"Extension granted for {obj}.", messages.SUCCESS)
+            step = partial(
+                review.extension_grant,
+                actor=request.user,
+                until=data["until"],
+                reason=data["reason"],
+                at=timezone.now(),
+                exemption=obj if data["scope"] == form.SCOPE_REQUEST else None,
+                tin=data.get("tin", ""),
+                year=obj.year,
+                channel=obj.channel,
+            )
+            success = f"Extension granted for {obj}."
+            if service_outcome(request, step, refusals=review.ReviewError, success=success, form=form):
                 return self._back(obj)
         return self._page(
             request, "review_form.html", obj, title=f"Grant an extension: {obj}", form=form, button="Grant extension"
@@ -300,25 +265,23 @@ class ReviewViewsMixin:
 
     # --- downloads ---
     def document_view(self, request, object_id, doc_id):
-        from ..views.requests import document_response
-
         obj = self._viewable(request, object_id)
-        return document_response(get_object_or_404(SupportingDocument, public_id=doc_id, request=obj))
+        document = get_object_or_404(SupportingDocument, public_id=doc_id, request=obj)
+        return stored_file_download(document.file, filename=document.original_name, content_type=document.content_type)
 
     def letter_view(self, request, object_id, letter_id):
         obj = self._viewable(request, object_id)
         letter = get_object_or_404(GroupLetter, public_id=letter_id, request=obj)
-        if not letter.file:
-            raise Http404("The letter has not been rendered")
-        return FileResponse(letter.file.open("rb"), as_attachment=True, filename=f"letter-{obj}-v{letter.version}.pdf")
+        filename = f"letter-{obj}-v{letter.version}.pdf"
+        return stored_file_download(letter.file, filename=filename, content_type="application/pdf")
 
     def bundle_view(self, request, object_id):
         obj = self._viewable(request, object_id)
         if obj.submitted_at is None:
             raise Http404("A draft has no audit bundle")
-        response = HttpResponse(bundle_zip(exemption=obj), content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="{bundle_filename(obj)}"'
-        return response
+        return content_download(
+            bundle_zip(exemption=obj), filename=bundle_filename(obj), content_type="application/zip"
+        )
 
     def export_view(self, request):
         if not self.has_view_permission(request):

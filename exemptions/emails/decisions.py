@@ -1,6 +1,6 @@
 """Decision and information-request emails to the EP.
 
-One function (`decision_email`) builds the template name and context from a request and its StatusChange; the
+One function (`decision_email`) builds the template name and context from an exemption and its StatusChange; the
 outbox builders call it with the recorded change and the admin's preview calls it with the change about to be
 made, so the preview is exactly what the EP receives. Internal notes are never put in the context.
 """
@@ -18,17 +18,17 @@ S = ExemptionRequest.Status
 TEMPLATES = {S.APPROVED: "decision-approved", S.DENIED: "decision-denied", S.INFO_REQUESTED: "info-requested"}
 
 
-def decision_email(request: ExemptionRequest, change: StatusChange, *, reply_by: dt.date | None = None):
+def decision_email(exemption: ExemptionRequest, change: StatusChange, *, reply_by: dt.date | None = None):
     """(template name, context) for the email about `change` (approved, denied or more information requested)."""
     return TEMPLATES[change.to_status], {
-        "request": request,
-        "year": request.year,
+        "request": exemption,  # the templates' name for it
+        "year": exemption.year,
         "message": change.message_to_ep,
         "decided_at_et": format_et(change.at),
         "reply_by": format_date_et(_noon_et(reply_by)) if reply_by else "",
-        "link": reverse("exemptions:request_detail", args=[request.public_id]),
-        "respond_link": reverse("exemptions:request_respond", args=[request.public_id]),
-        "is_group": request.kind == ExemptionRequest.Kind.GROUP,
+        "link": reverse("exemptions:request_detail", args=[exemption.public_id]),
+        "respond_link": reverse("exemptions:request_respond", args=[exemption.public_id]),
+        "is_group": exemption.kind == ExemptionRequest.Kind.GROUP,
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,6 +17,7 @@ from ..documents.receipts import receipt_pdf
 from ..downloads import content_download, stored_file_download
 from ..forms import EPFormSet, InformationResponseForm, RequestForm, WithdrawForm
 from ..models import AdjustmentYear, Channel, ExemptionRequest, SupportingDocument
+from ..outcomes import service_outcome
 from ..selectors import online_year_choices, request_rows
 from ..services import requests as services
 from ..windows import window_state
@@ -195,18 +198,16 @@ def request_respond(request, public_id):
     question = obj.information_requests.filter(answered_at__isnull=True).first()
     form = InformationResponseForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.request_respond(
-                exemption=obj,
-                actor=request.user,
-                at=timezone.now(),
-                answer=form.cleaned_data["answer"],
-                documents=form.cleaned_data["documents"],
-            )
-        except ValidationError as exc:
-            form.add_error("documents", exc)
-        else:
-            messages.success(request, "Thank you: your answer was sent to CMS.")
+        respond = partial(
+            services.request_respond,
+            exemption=obj,
+            actor=request.user,
+            at=timezone.now(),
+            answer=form.cleaned_data["answer"],
+            documents=form.cleaned_data["documents"],
+        )
+        sent = "Thank you: your answer was sent to CMS."
+        if service_outcome(request, respond, refusals=ValidationError, success=sent, form=form, field="documents"):
             return redirect("exemptions:request_detail", obj.public_id)
     return render(request, "exemptions/request_respond.html", {"obj": obj, "form": form, "question": question})
 

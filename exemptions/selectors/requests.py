@@ -1,4 +1,4 @@
-"""Reads that more than one page needs."""
+"""Reads of the EP-facing pages: years and windows, announcements, the owner's requests."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from .models import AdjustmentYear, Announcement, Channel, ExemptionRequest, SubmissionWindow, YearCategory
-from .windows import State, WindowState, describe_window, time_left, window_state
+from ..models import AdjustmentYear, Announcement, Channel, ExemptionRequest, SubmissionWindow, YearCategory
+from ..windows import State, WindowState, describe_window, time_left, window_state
+from ..workflow import ep_label
 
 
 @dataclass
@@ -86,16 +87,14 @@ class RequestRow:
 
 def request_rows(*, owner, at: dt.datetime) -> list[RequestRow]:
     """The owner's requests, newest first, each with its window's state (4 queries whatever the count)."""
-    from .workflow import ep_label
-
-    requests = (
+    exemptions = (
         ExemptionRequest.objects.filter(owner=owner)
         .select_related("year")
         .prefetch_related("year__windows", "extensions")
         .order_by("-created_at")
     )
     rows = []
-    for obj in requests:
+    for obj in exemptions:
         windows = [w for w in obj.year.windows.all() if w.channel == obj.channel]
         state = window_state(
             year=obj.year, channel=obj.channel, at=at, windows=windows, request=obj if obj.is_draft else None
