@@ -146,16 +146,26 @@ def format_date_et(value: dt.datetime) -> str:
 
 
 def time_left(state: WindowState) -> str:
-    """'closes in 3 days' / 'closes in 5 hours' / 'closes in 12 minutes' for an open window."""
-    seconds = state.seconds_left
-    if seconds is None:
-        return ""
-    if seconds >= 2 * 86400:
-        return f"closes in {seconds // 86400} days"
-    if seconds >= 2 * 3600:
-        return f"closes in {seconds // 3600} hours"
-    minutes = max(1, seconds // 60)
-    return f"closes in {minutes} minute{'s' if minutes != 1 else ''}"
+    """How long an open window (or extension) stays open, in the words of `time_left_words`; '' when not open."""
+    closes = state.closes_at
+    return "" if closes is None else time_left_words(deadline=closes, at=state.at)
+
+
+def time_left_words(*, deadline: dt.datetime, at: dt.datetime) -> str:
+    """The one wording of "time left" before `deadline` (its last second), for pages and emails alike:
+    'closes in 3 days' (calendar days in ET), 'closes in 6 hours' (closing today, or under a day away),
+    'closes in 45 minutes' (under two hours)."""
+    seconds = int((deadline + ONE_SECOND - at).total_seconds())
+    if seconds < 2 * 3600:
+        return _closes_in(max(1, seconds // 60), "minute")
+    days = (deadline.astimezone(ET).date() - at.astimezone(ET).date()).days
+    if days <= 0 or seconds < 24 * 3600:
+        return _closes_in(seconds // 3600, "hour")
+    return _closes_in(days, "day")
+
+
+def _closes_in(count: int, unit: str) -> str:
+    return f"closes in {count} {unit}{'s' if count != 1 else ''}"
 
 
 def describe_window(window: SubmissionWindow, at: dt.datetime) -> tuple[State, str]:

@@ -5,37 +5,23 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
+from icalendar import Calendar
 
-from exemptions.models import (
-    ExemptionRequest,
-    InformationRequest,
-    OutboundEmail,
-    ReminderPolicy,
-    WindowOpeningSubscription,
-)
-from exemptions.services.reminders import reminders_sweep, stop_target
+from exemptions.models import ExemptionRequest, InformationRequest, OutboundEmail, WindowOpeningSubscription
+from exemptions.reminder_keys import ReminderKey
+from exemptions.services.reminders import stop_target
+from exemptions.windows import time_left, time_left_words, window_state
 from tests.conftest import et
-from tests.factories import RequestFactory, WindowFactory, YearFactory
+from tests.factories import RequestFactory, WindowFactory, YearFactory, complete_draft
+from tests.reminder_fixtures import CLOSES, THREE_DAYS, online_window, sweep
 
 S = ExemptionRequest.Status
-CLOSES = et(2030, 3, 14, 23, 59, 59)
-THREE_DAYS = et(2030, 3, 11, 9, 0)
-
-
-def sweep(at):
-    with time_machine.travel(at, tick=False):
-        return reminders_sweep(at=at)
+K = OutboundEmail.Kind
 
 
 @pytest.fixture
 def year(db):
     return YearFactory(year=2031)
-
-
-def online_window(year):
-    window = WindowFactory(year=year, opens_at=et(2030, 2, 1), closes_at=CLOSES)
-    ReminderPolicy.objects.create(window=window)
-    return window
 
 
 def test_the_draft_reminder_says_what_is_missing_when_and_where(year, ep):
@@ -44,12 +30,12 @@ def test_the_draft_reminder_says_what_is_missing_when_and_where(year, ep):
         draft = RequestFactory(owner=ep, year=year, tin="", attested=False)
     sweep(THREE_DAYS)
     (message,) = mail.outbox
-    assert message.subject == "Reminder: your 2031 eRx hardship exemption request is not submitted (3 days left)"
+    assert message.subject == "Reminder: your 2031 eRx hardship exemption request is not submitted (closes in 3 days)"
     assert message.to == ["alice@example.org"]
     body = message.body
     assert "Hello Alice Able," in body
     assert "2031 eRx payment adjustment" in body
-    assert "Deadline: 11:59 p.m. ET on Thursday, March 14, 2030 (3 days left)" in body
+    assert "Deadline: 11:59 p.m. ET on Thursday, March 14, 2030 (closes in 3 days)" in body
     assert "TIN is missing." in body
     assert "The attestation is not ticked." in body
     assert f"http://127.0.0.1:8000/requests/{draft.public_id}/edit/" in body
@@ -62,6 +48,17 @@ def test_the_draft_reminder_says_what_is_missing_when_and_where(year, ep):
     assert "DTEND:20300315T040000Z" in ics  # the first second after 23:59:59 EDT
     assert "SUMMARY:Deadline: 2031 eRx hardship exemption request" in ics
     assert ics.startswith("BEGIN:VCALENDAR\r\n")
+    (event,) = Calendar.from_ical(ics).walk("VEVENT")
+    assert str(event["UID"]) == f"deadline-{draft.public_id}-{int(CLOSES.timestamp())}@127.0.0.1"
+    assert event.decoded("DTSTART") == CLOSES + dt.timedelta(seconds=1) - dt.timedelta(minutes=30)
+    assert event.decoded("DTEND") == CLOSES + dt.timedelta(seconds=1)
+    assert str(event["DESCRIPTION"]) == (
+        "Deadline: 2031 eRx hardship exemption request: 11:59 p.m. ET on Thursday, March 14, 2030. "
+        f"http://127.0.0.1:8000/requests/{draft.public_id}/edit/"
+    )
+    assert str(event["URL"]) == f"http://127.0.0.1:8000/requests/{draft.public_id}/edit/"
+    (alarm,) = event.walk("VALARM")
+    assert alarm.decoded("TRIGGER") == -dt.timedelta(days=1)
     stop = next(line for line in body.splitlines() if line.startswith("Stop reminders for this request: "))
     token = stop.split("/reminders/stop/")[1].rstrip("/")
     assert stop_target(token) == draft
@@ -72,8 +69,6 @@ def test_the_draft_reminder_says_what_is_missing_when_and_where(year, ep):
 
 def test_a_complete_draft_is_told_to_press_submit(year, ep):
     online_window(year)
-    from tests.factories import complete_draft
-
     with time_machine.travel(et(2030, 2, 15), tick=False):
         complete_draft(owner=ep, year=year)
     sweep(THREE_DAYS)
@@ -95,15 +90,22 @@ def test_a_generated_letter_not_mailed_gets_a_postmark_reminder(year, ep):
     )
     assert "letter for Towson Clinic" in message.body
     assert f"http://127.0.0.1:8000/groups/{letter.public_id}/" in message.body
-    assert OutboundEmail.objects.get().key.startswith(f"reminder:letter:{letter.pk}:{window.pk}:4320:")
+    assert (
+        OutboundEmail.objects.get().key
+        == ReminderKey.of(
+            kind=K.REMINDER_LETTER, subject_id=letter.pk, scope_id=window.pk, offset=4320, deadline=CLOSES
+        ).text
+    )
 
 
 def test_an_unanswered_question_gets_a_reminder_before_its_reply_by_date(year, ep, staff_user):
     window = online_window(year)
     with time_machine.travel(et(2030, 3, 1), tick=False):
-        request = RequestFactory(owner=ep, year=year, status=S.INFO_REQUESTED, reference="R-9", submitted_window=window)
+        exemption = RequestFactory(
+            owner=ep, year=year, status=S.INFO_REQUESTED, reference="R-9", submitted_window=window
+        )
         question = InformationRequest.objects.create(
-            request=request,
+            request=exemption,
             asked_by=staff_user,
             asked_at=et(2030, 3, 1),
             message="Send the state law citation.",
@@ -120,11 +122,17 @@ def test_an_unanswered_question_gets_a_reminder_before_its_reply_by_date(year, e
         )
     sweep(et(2030, 3, 17, 9, 0))
     (message,) = mail.outbox
-    assert message.subject == "Reminder: CMS is waiting for your answer on request R-9 (3 days left)"
-    assert "Please answer by: 11:59 p.m. ET on Wednesday, March 20, 2030 (3 days left)" in message.body
+    assert message.subject == "Reminder: CMS is waiting for your answer on request R-9 (closes in 3 days)"
+    assert "Please answer by: 11:59 p.m. ET on Wednesday, March 20, 2030 (closes in 3 days)" in message.body
     assert "Send the state law citation." in message.body
-    assert f"/requests/{request.public_id}/respond/" in message.body
-    assert OutboundEmail.objects.get().key.startswith(f"reminder:info:{request.pk}:{question.pk}:4320:")
+    assert f"/requests/{exemption.public_id}/respond/" in message.body
+    reply_by_end = et(2030, 3, 20, 23, 59, 59)
+    assert (
+        OutboundEmail.objects.get().key
+        == ReminderKey.of(
+            kind=K.REMINDER_INFO, subject_id=exemption.pk, scope_id=question.pk, offset=4320, deadline=reply_by_end
+        ).text
+    )
     sweep(et(2030, 3, 17, 9, 15))
     assert len(mail.outbox) == 1
 
@@ -145,5 +153,37 @@ def test_subscribers_are_told_once_when_the_window_opens(year, ep, other_ep):
     )
     assert "opened 12:00 a.m. ET on Friday, February 1, 2030" in message.body
     assert "/requests/new/" in message.body
-    opens = int(window.opens_at.timestamp())
-    assert OutboundEmail.objects.get().key == f"reminder:opening:{ep.pk}:{window.pk}:0:{opens}"
+    assert (
+        OutboundEmail.objects.get().key == f"reminder:opening:{ep.pk}:{window.pk}:0:{int(window.opens_at.timestamp())}"
+    )
+
+
+def test_an_email_words_the_time_left_as_the_pages_do(year, ep):
+    online_window(year)
+    with time_machine.travel(et(2030, 2, 15), tick=False):
+        RequestFactory(owner=ep, year=year)
+    sweep(THREE_DAYS)
+    (message,) = mail.outbox
+    page_words = time_left(window_state(year=year, channel="online", at=THREE_DAYS))
+    assert page_words == "closes in 3 days"
+    assert message.subject.endswith(f"({page_words})")
+    assert f"Deadline: 11:59 p.m. ET on Thursday, March 14, 2030 ({page_words})" in message.body
+
+
+@pytest.mark.parametrize(
+    ("at", "words"),
+    [
+        (et(2030, 3, 11, 9, 0), "closes in 3 days"),  # the 3-day reminder
+        (et(2030, 3, 13, 9, 0), "closes in 1 day"),  # the 1-day reminder: calendar days in ET, not 39 hours
+        (et(2030, 3, 14, 9, 0), "closes in 15 hours"),  # closing today
+        (et(2030, 3, 14, 23, 45), "closes in 15 minutes"),
+    ],
+)
+def test_pages_and_emails_word_the_time_left_alike(year, at, words):
+    window = online_window(year)
+    assert time_left(window_state(year=year, channel="online", at=at)) == words
+    assert time_left_words(deadline=window.closes_at, at=at) == words
+
+
+def test_a_deadline_less_than_a_day_away_counts_hours_even_across_midnight():
+    assert time_left_words(deadline=et(2030, 3, 15, 10, 0), at=et(2030, 3, 14, 23, 0)) == "closes in 11 hours"

@@ -6,39 +6,26 @@ import pytest
 import time_machine
 from django.core import mail
 
+from exemptions.emails.delivery import email_deliver
 from exemptions.models import ExemptionRequest, OutboundEmail, ReminderPolicy
+from exemptions.reminder_keys import ReminderKey
 from exemptions.services.reminders import (
     latest_due_offset,
     reminder_instant,
+    reminders_claim_due,
     reminders_due,
     reminders_sweep,
 )
 from tests.conftest import et
-from tests.factories import RequestFactory, UserFactory, WindowFactory, YearFactory
+from tests.factories import YearFactory
+from tests.reminder_fixtures import CLOSES, THREE_DAYS, make_draft, online_window, sweep
 
 S = ExemptionRequest.Status
-CLOSES = et(2030, 3, 14, 23, 59, 59)
-THREE_DAYS = et(2030, 3, 11, 9, 0)  # 3 days before the closing day, at the 9:00 ET send time
 
 
 @pytest.fixture
 def window(db):
-    window = WindowFactory(year=YearFactory(year=2031), opens_at=et(2030, 2, 1), closes_at=CLOSES)
-    ReminderPolicy.objects.create(window=window)
-    return window
-
-
-CREATED = et(2030, 2, 15)
-
-
-def make_draft(window, owner=None, at=CREATED, **fields):
-    with time_machine.travel(at, tick=False):
-        return RequestFactory(owner=owner or UserFactory(), year=window.year, **fields)
-
-
-def sweep(at):
-    with time_machine.travel(at, tick=False):
-        return reminders_sweep(at=at)
+    return online_window(YearFactory(year=2031))
 
 
 def test_whole_day_offsets_go_out_at_the_send_time_in_eastern_time():
@@ -67,11 +54,14 @@ def test_a_draft_gets_exactly_one_three_day_reminder_when_the_sweep_runs_three_t
         sweep(THREE_DAYS + dt.timedelta(minutes=minutes))
     (email,) = OutboundEmail.objects.filter(request=draft)
     assert email.key == f"reminder:draft:{draft.pk}:{window.pk}:4320:{int(CLOSES.timestamp())}"
+    assert ReminderKey.parse(email.key) == ReminderKey.of(
+        kind=OutboundEmail.Kind.REMINDER_DRAFT, subject_id=draft.pk, scope_id=window.pk, offset=4320, deadline=CLOSES
+    )
     assert email.status == OutboundEmail.Status.SENT
     assert email.attempts == 1
     (message,) = mail.outbox
     assert message.to == ["alice@example.org"]
-    assert "3 days left" in message.subject
+    assert "closes in 3 days" in message.subject
 
 
 def test_a_missed_sweep_catches_up_and_a_later_offset_supersedes_an_unsent_one(window, ep):
@@ -134,7 +124,7 @@ def test_minute_offsets_set_by_staff_work_for_the_demo(window, ep):
     assert mail.outbox == []
     sweep(et(2030, 3, 14, 23, 45))
     (message,) = mail.outbox
-    assert "15 minutes left" in message.subject
+    assert "closes in 15 minutes" in message.subject
 
 
 def test_when_staff_extend_the_window_the_schedule_follows_the_new_close(window, ep):
@@ -150,13 +140,11 @@ def test_when_staff_extend_the_window_the_schedule_follows_the_new_close(window,
     sweep(THREE_DAYS)  # the old 3-day instant: under the new close the 14-day reminder is the one due
     old, new = OutboundEmail.objects.filter(request=draft).order_by("pk")
     assert old.status == OutboundEmail.Status.PENDING  # the old row is left alone by the sweep …
-    assert new.key.endswith(f":{int(new_close.timestamp())}")
+    assert ReminderKey.parse(new.key).deadline == int(new_close.timestamp())
     assert new.context["offset"] == 14 * 1440
     (message,) = mail.outbox
     assert "11:59 p.m. ET on Thursday, March 21, 2030" in message.body
     assert "extended from 11:59 p.m. ET on Thursday, March 14, 2030" in message.body
-
-    from exemptions.emails.delivery import email_deliver
 
     with time_machine.travel(THREE_DAYS, tick=False):
         assert email_deliver(email_id=old.pk) == "suppressed"  # … and never claims the moved deadline
@@ -165,24 +153,15 @@ def test_when_staff_extend_the_window_the_schedule_follows_the_new_close(window,
         4320,
         20160,
     ]
-    assert not OutboundEmail.objects.filter(key__endswith=f":{int(CLOSES.timestamp())}", context__offset=4320)
+    old_close_keys = [ReminderKey.parse(key) for key in OutboundEmail.objects.values_list("key", flat=True)]
+    assert not [k for k in old_close_keys if k.deadline == int(CLOSES.timestamp()) and k.offset == 4320]
 
 
 def test_a_draft_submitted_after_the_claim_is_suppressed_at_delivery(window, ep):
     draft = make_draft(window, owner=ep)
     with time_machine.travel(THREE_DAYS, tick=False):
-        for reminder in reminders_due(at=THREE_DAYS):
-            OutboundEmail.objects.create(
-                key=reminder.key,
-                kind=reminder.kind,
-                request_id=reminder.request_id,
-                user_id=reminder.user_id,
-                recipients=[reminder.recipient],
-                context=reminder.context,
-            )
+        assert reminders_claim_due(at=THREE_DAYS) == 1  # claimed, not yet published
         ExemptionRequest.objects.filter(pk=draft.pk).update(status=S.SUBMITTED, reference="R-1")
-        from exemptions.emails.delivery import email_deliver
-
         assert email_deliver(email_id=OutboundEmail.objects.get().pk) == "suppressed"
     assert mail.outbox == []
 
@@ -191,5 +170,5 @@ def test_the_due_set_is_read_only(window, ep):
     make_draft(window, owner=ep)
     with time_machine.travel(THREE_DAYS, tick=False):
         (due,) = reminders_due(at=THREE_DAYS)
-    assert due.recipient == "alice@example.org"
+    assert due.recipients == ["alice@example.org"]
     assert not OutboundEmail.objects.exists()

@@ -15,7 +15,7 @@ def draft(ep):
 
 
 def test_the_stop_link_asks_first_then_stops_reminders_for_that_request_without_login(client, draft):
-    url = reverse("exemptions:reminders_stop", args=[stop_token(request=draft)])
+    url = reverse("exemptions:reminders_stop", args=[stop_token(exemption=draft)])
     page = client.get(url)
     assert "Stop reminders for this request?" in page.content.decode()
     draft.refresh_from_db()
@@ -31,7 +31,7 @@ def test_mail_clients_one_click_unsubscribe_posts_without_a_csrf_token(draft):
     from django.test import Client
 
     mail_client = Client(enforce_csrf_checks=True)
-    url = reverse("exemptions:reminders_stop", args=[stop_token(request=draft)])
+    url = reverse("exemptions:reminders_stop", args=[stop_token(exemption=draft)])
     response = mail_client.post(url, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     draft.refresh_from_db()
@@ -39,7 +39,7 @@ def test_mail_clients_one_click_unsubscribe_posts_without_a_csrf_token(draft):
 
 
 def test_a_forged_or_mangled_stop_link_is_404(client, draft):
-    token = stop_token(request=draft)
+    token = stop_token(exemption=draft)
     assert client.get(reverse("exemptions:reminders_stop", args=[token[:-2] + "xx"])).status_code == 404
     assert client.post(reverse("exemptions:reminders_stop", args=["not-a-token"])).status_code == 404
     draft.refresh_from_db()
@@ -131,7 +131,7 @@ def test_stopping_my_subscription(client, ep):
 
 
 def test_a_stop_link_for_a_deleted_draft_is_404(client, draft):
-    token = stop_token(request=draft)
+    token = stop_token(exemption=draft)
     ExemptionRequest.objects.filter(pk=draft.pk).delete()
     assert client.get(reverse("exemptions:reminders_stop", args=[token])).status_code == 404
 

@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from aiosmtpd.controller import Controller
 from django.db import connection
 from django.utils import timezone
 
+from bench.reminders import children, free_port
 from exemptions.models import ExemptionRequest, OutboundEmail, ReminderPolicy
 from exemptions.services.outbox import outbox_drain
 from exemptions.services.reminders import reminders_sweep
@@ -28,12 +30,6 @@ from tests.factories import RequestFactory, UserFactory, WindowFactory, YearFact
 from tests.worker import QUEUE, services_or_skip, start_worker
 
 pytestmark = pytest.mark.worker
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def closing_in_three_days() -> dt.datetime:
@@ -128,7 +124,9 @@ def test_three_sweeps_send_exactly_one_three_day_reminder(live_worker):
     live_worker.wait_for(all_sent(1), what="the reminder to be sent")
     (body,) = live_worker.wait_for(live_worker.emails, what="the email file")
     message = email.message_from_string(body, policy=email.policy.default)
-    assert message["Subject"] == "Reminder: your 2031 eRx hardship exemption request is not submitted (3 days left)"
+    assert message["Subject"] == (
+        "Reminder: your 2031 eRx hardship exemption request is not submitted (closes in 3 days)"
+    )
     assert message["To"] == "ep0@example.org"
     (row,) = OutboundEmail.objects.filter(request=draft)
     assert row.attempts == 1
@@ -138,20 +136,16 @@ def test_two_concurrent_sweeps_send_each_reminder_once(live_worker):
     at = closing_in_three_days()
     drafts(20)
     barrier = threading.Barrier(2)
-    results = []
 
-    def sweep():
+    def sweep(_):
         barrier.wait()
         try:
-            results.append(reminders_sweep(at=at, per_task=3))
+            return reminders_sweep(at=at, per_task=3)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(sweep, range(2), timeout=60))
     assert sum(r["published"] for r in results) >= 20  # both may publish a row: delivery claims it once
     live_worker.wait_for(all_sent(20), what="20 reminders to be sent")
     assert OutboundEmail.objects.count() == 20
@@ -228,7 +222,6 @@ def _use_broker(app, url: str) -> None:
 def test_broker_dropped_during_the_sweep_loses_nothing_and_sends_nothing_twice(live_worker, monkeypatch):
     from urllib.parse import urlsplit
 
-    from exemptions.tasks.reminders import send_email_batch
     from portal.celery import app
 
     at = closing_in_three_days()
@@ -238,17 +231,18 @@ def test_broker_dropped_during_the_sweep_loses_nothing_and_sends_nothing_twice(l
     proxy = DroppingProxy((parts.hostname, parts.port or 6379))
     proxy.start()
     _use_broker(app, parts._replace(netloc=f"127.0.0.1:{proxy.port}").geturl())
-    real_delay = send_email_batch.delay
+    send_email_batch = app.tasks["exemptions.send_email_batch"]  # what the sweep publishes to, by name
+    real_apply_async = send_email_batch.apply_async
     published = []
 
-    def delay_then_outage(ids):
-        result = real_delay(ids)
-        published.append(ids)
+    def publish_then_outage(*args, **kwargs):
+        result = real_apply_async(*args, **kwargs)
+        published.append(args)
         if len(published) == 1:
             proxy.stop()  # Redis "goes away" after the first batch reached it
         return result
 
-    monkeypatch.setattr(send_email_batch, "delay", delay_then_outage)
+    monkeypatch.setattr(send_email_batch, "apply_async", publish_then_outage)
     try:
         first = reminders_sweep(at=at, per_task=2)
         assert first == {"due": 10, "published": 2}
@@ -298,25 +292,13 @@ def test_smtp_550_records_a_failed_row_and_does_not_retry(smtp_worker):
     assert "Retry in" not in Path(smtp_worker.log_path).read_text()
 
 
-def _children(pid: int) -> list[int]:
-    kids = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            kids.append(int(stat.parent.name))
-    return kids
-
-
 def test_a_worker_killed_mid_send_leads_to_at_most_one_email(smtp_worker):
     smtp_worker = smtp_worker(hold=True)
     at = closing_in_three_days()
     drafts(1)
     reminders_sweep(at=at)
     assert smtp_worker.sink.data_started.wait(30), smtp_worker.log_path.read_text()[-3000:]
-    (child,) = _children(smtp_worker.process.pid)
+    (child,) = children(smtp_worker.process.pid)
     os.kill(child, signal.SIGKILL)  # the pool process dies in the middle of the SMTP transaction
     # acks_late + reject_on_worker_lost: the broker re-delivers the task; the claim turns it into "skipped".
     smtp_worker.wait_for(lambda: "'skipped': 1" in smtp_worker.log_path.read_text(), what="the re-delivery")

@@ -13,70 +13,38 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from icalendar import Alarm, Calendar, Event
 
 from ..completeness import request_problems
-from ..models import ExemptionRequest, InformationRequest, OutboundEmail, SubmissionWindow
+from ..models import ExemptionRequest, InformationRequest, OutboundEmail, SubmissionWindow, WindowOpeningSubscription
 from ..services.reminders import info_deadline, stop_token
-from ..windows import ET, ONE_SECOND, format_et, is_inside
+from ..windows import ONE_SECOND, format_et, is_inside, time_left_words
 
 S = ExemptionRequest.Status
 
 
-def time_left_words(*, deadline: dt.datetime, at: dt.datetime) -> str:
-    """'3 days left' (calendar days in ET) / 'closes today' / '45 minutes left'."""
-    seconds = int((deadline + ONE_SECOND - at).total_seconds())
-    if seconds < 2 * 3600:
-        minutes = max(1, seconds // 60)
-        return f"{minutes} minute{'s' if minutes != 1 else ''} left"
-    days = (deadline.astimezone(ET).date() - at.astimezone(ET).date()).days
-    if days <= 0:
-        return f"{seconds // 3600} hours left (closes today)"
-    return f"{days} day{'s' if days != 1 else ''} left"
-
-
 def deadline_ics(*, uid: str, deadline: dt.datetime, summary: str, description: str, url: str) -> str:
-    """A one-event iCalendar file ending at the deadline, with an alarm a day before (RFC 5545)."""
-    stamp = "%Y%m%dT%H%M%SZ"
-    start = deadline + ONE_SECOND - dt.timedelta(minutes=30)
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//eRx hardship exemptions//Deadline reminders//EN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:{uid}",
-        f"DTSTAMP:{timezone.now().astimezone(dt.UTC).strftime(stamp)}",
-        f"DTSTART:{start.astimezone(dt.UTC).strftime(stamp)}",
-        f"DTEND:{(deadline + ONE_SECOND).astimezone(dt.UTC).strftime(stamp)}",
-        f"SUMMARY:{_ics_text(summary)}",
-        f"DESCRIPTION:{_ics_text(description)}",
-        f"URL:{url}",
-        "BEGIN:VALARM",
-        "ACTION:DISPLAY",
-        "TRIGGER:-P1D",
-        f"DESCRIPTION:{_ics_text(summary)}",
-        "END:VALARM",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
-
-
-def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> str:
-    # RFC 5545: lines longer than 75 octets continue on the next line after a space.
-    parts = []
-    while len(line.encode()) > 75:
-        cut = 74
-        while len(line[:cut].encode()) > 74:
-            cut -= 1
-        parts.append(line[:cut])
-        line = " " + line[cut:]
-    parts.append(line)
-    return "\r\n".join(parts)
+    """A one-event iCalendar file (RFC 5545): the last half hour before the deadline, with an alarm a day before."""
+    end = (deadline + ONE_SECOND).astimezone(dt.UTC)
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", timezone.now().astimezone(dt.UTC))
+    event.add("dtstart", end - dt.timedelta(minutes=30))
+    event.add("dtend", end)
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("url", url)
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", -dt.timedelta(days=1))
+    alarm.add("description", summary)
+    event.add_component(alarm)
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", "-//eRx hardship exemptions//Deadline reminders//EN")
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(event)
+    return calendar.to_ical().decode()
 
 
 def one_click_unsubscribe(stop_link: str) -> dict[str, str]:
@@ -92,26 +60,25 @@ def _same_deadline(email: OutboundEmail, deadline: dt.datetime) -> bool:
     return dt.datetime.fromisoformat(email.context["closes_at"]) == deadline
 
 
-def _common(email: OutboundEmail, request: ExemptionRequest, deadline: dt.datetime, link: str) -> dict:
-    now = timezone.now()
-    year = request.year
-    what = "GPRO letter" if request.kind == ExemptionRequest.Kind.GROUP else "hardship exemption request"
+def _common(email: OutboundEmail, exemption: ExemptionRequest, deadline: dt.datetime, link: str) -> dict:
+    year = exemption.year
+    what = "GPRO letter" if exemption.kind == ExemptionRequest.Kind.GROUP else "hardship exemption request"
     summary = f"Deadline: {year.year} eRx {what}"
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
     ics = deadline_ics(
-        uid=f"deadline-{request.public_id}-{int(deadline.timestamp())}@{host}",
+        uid=f"deadline-{exemption.public_id}-{int(deadline.timestamp())}@{host}",
         deadline=deadline,
         summary=summary,
         description=f"{summary}: {format_et(deadline)}. {link}",
         url=link,
     )
-    stop_link = _absolute(reverse("exemptions:reminders_stop", args=[stop_token(request=request)]))
+    stop_link = _absolute(reverse("exemptions:reminders_stop", args=[stop_token(exemption=exemption)]))
     return {
-        "name": email.user.full_name if email.user and email.user.full_name else request.contact_name or "there",
-        "request": request,
+        "name": email.user.full_name if email.user and email.user.full_name else exemption.contact_name or "there",
+        "request": exemption,  # the templates' name for it
         "year": year,
         "deadline_et": format_et(deadline),
-        "time_left": time_left_words(deadline=deadline, at=now),
+        "time_left": time_left_words(deadline=deadline, at=timezone.now()),
         "link": link,
         "stop_link": stop_link,
         "preferences_link": _absolute(reverse("exemptions:reminder_preferences")),
@@ -120,8 +87,8 @@ def _common(email: OutboundEmail, request: ExemptionRequest, deadline: dt.dateti
     }
 
 
-def _reminders_wanted(email: OutboundEmail, request: ExemptionRequest) -> bool:
-    return not request.reminders_opt_out and email.user is not None and email.user.email_reminders
+def _reminders_wanted(email: OutboundEmail, exemption: ExemptionRequest) -> bool:
+    return not exemption.reminders_opt_out and email.user is not None and email.user.email_reminders
 
 
 # --- Reads shared by a batch ------------------------------------------------------------------------------------
@@ -133,20 +100,20 @@ _BATCH: ContextVar[dict | None] = ContextVar("reminder_batch", default=None)
 
 @contextmanager
 def reminder_batch(email_ids: list[int]) -> Iterator[None]:
-    request_ids = OutboundEmail.objects.filter(pk__in=email_ids).values_list("request_id", flat=True)
-    requests = (
-        ExemptionRequest.objects.filter(pk__in=request_ids)
+    exemption_ids = OutboundEmail.objects.filter(pk__in=email_ids).values_list("request_id", flat=True)
+    exemptions = (
+        ExemptionRequest.objects.filter(pk__in=exemption_ids)
         .select_related("year")
         .prefetch_related("categories", "affected_eps")
     )
-    token = _BATCH.set({"requests": {r.pk: r for r in requests}, "windows": {}})
+    token = _BATCH.set({"exemptions": {e.pk: e for e in exemptions}, "windows": {}})
     try:
         yield
     finally:
         _BATCH.reset(token)
 
 
-def _window_for(email: OutboundEmail, request: ExemptionRequest) -> SubmissionWindow | None:
+def _window_for(email: OutboundEmail, exemption: ExemptionRequest) -> SubmissionWindow | None:
     batch = _BATCH.get()
     window_id = email.context["window_id"]
     if batch is not None and window_id in batch["windows"]:
@@ -155,82 +122,77 @@ def _window_for(email: OutboundEmail, request: ExemptionRequest) -> SubmissionWi
         window = SubmissionWindow.objects.select_related("year").filter(pk=window_id).first()
         if batch is not None:
             batch["windows"][window_id] = window
-    if window is not None and window.year_id == request.year_id:
-        request.year = window.year  # one query for both
+    if window is not None and window.year_id == exemption.year_id:
+        exemption.year = window.year  # one query for both
     return window
 
 
-def _missing(request: ExemptionRequest) -> list[str]:
+def _missing(exemption: ExemptionRequest) -> list[str]:
     batch = _BATCH.get()
-    prefetched = batch["requests"].get(request.pk) if batch is not None else None
-    return request_problems(prefetched or request)
+    prefetched = batch["exemptions"].get(exemption.pk) if batch is not None else None
+    return request_problems(prefetched or exemption)
+
+
+def _window_reminder(email: OutboundEmail, *, status: str, link_name: str) -> dict | None:
+    """The context of a reminder before a window's close, or None once it no longer applies: the request moved on
+    from `status`, the EP opted out, the window closed or staff moved its close (the key's deadline is stale)."""
+    exemption = email.request
+    window = _window_for(email, exemption)
+    if (
+        exemption.status != status
+        or not _reminders_wanted(email, exemption)
+        or window is None
+        or not _same_deadline(email, window.closes_at)
+        or not is_inside(window, timezone.now())
+    ):
+        return None
+    link = _absolute(reverse(link_name, args=[exemption.public_id]))
+    context = _common(email, exemption, window.closes_at, link)
+    context["extended_from"] = format_et(window.original_closes_at) if window.original_closes_at else ""
+    return context
 
 
 def draft_reminder(email: OutboundEmail):
-    request = email.request
-    window = _window_for(email, request)
-    now = timezone.now()
-    if (
-        request.status != S.DRAFT
-        or not _reminders_wanted(email, request)
-        or window is None
-        or not _same_deadline(email, window.closes_at)
-        or not is_inside(window, now)
-    ):
+    context = _window_reminder(email, status=S.DRAFT, link_name="exemptions:request_edit")
+    if context is None:
         return None
-    link = _absolute(reverse("exemptions:request_edit", args=[request.public_id]))
-    context = _common(email, request, window.closes_at, link)
-    context["missing"] = _missing(request)
-    context["extended_from"] = format_et(window.original_closes_at) if window.original_closes_at else ""
+    context["missing"] = _missing(email.request)
     return "reminder-draft", context
 
 
 def letter_reminder(email: OutboundEmail):
-    request = email.request
-    window = _window_for(email, request)
-    now = timezone.now()
-    if (
-        request.status != S.LETTER_GENERATED
-        or request.mailed_on is not None
-        or not _reminders_wanted(email, request)
-        or window is None
-        or not _same_deadline(email, window.closes_at)
-        or not is_inside(window, now)
-    ):
+    if email.request.mailed_on is not None:
         return None
-    link = _absolute(reverse("exemptions:group_detail", args=[request.public_id]))
-    context = _common(email, request, window.closes_at, link)
-    context["extended_from"] = format_et(window.original_closes_at) if window.original_closes_at else ""
-    return "reminder-letter", context
+    context = _window_reminder(email, status=S.LETTER_GENERATED, link_name="exemptions:group_detail")
+    return None if context is None else ("reminder-letter", context)
 
 
 def info_reminder(email: OutboundEmail):
-    request = email.request
+    exemption = email.request
     question = InformationRequest.objects.filter(pk=email.context["question_id"]).first()
     if (
         question is None
         or question.answered_at is not None
         or question.reply_by is None
-        or request.status != S.INFO_REQUESTED
-        or not _reminders_wanted(email, request)
+        or exemption.status != S.INFO_REQUESTED
+        or not _reminders_wanted(email, exemption)
     ):
         return None
     deadline = info_deadline(question)
     if not _same_deadline(email, deadline) or timezone.now() >= deadline + ONE_SECOND:
         return None
-    link = _absolute(reverse("exemptions:request_respond", args=[request.public_id]))
-    context = _common(email, request, deadline, link)
+    link = _absolute(reverse("exemptions:request_respond", args=[exemption.public_id]))
+    context = _common(email, exemption, deadline, link)
     context["question"] = question
     return "reminder-info", context
 
 
 def window_opening(email: OutboundEmail):
-    from ..models import WindowOpeningSubscription
-
     window = SubmissionWindow.objects.select_related("year").filter(pk=email.context["window_id"]).first()
     subscription = WindowOpeningSubscription.objects.filter(pk=email.context["subscription_id"]).first()
     user = email.user
-    if window is None or subscription is None or not user.email_reminders or not is_inside(window, timezone.now()):
+    now = timezone.now()
+    if window is None or subscription is None or not user.email_reminders or not is_inside(window, now):
         return None
     start = "exemptions:request_start" if window.channel == "online" else "exemptions:home"
     stop_link = _absolute(reverse("exemptions:reminders_stop", args=[stop_token(subscription=subscription)]))
@@ -240,7 +202,7 @@ def window_opening(email: OutboundEmail):
         "year": window.year,
         "opens_et": format_et(window.opens_at),
         "deadline_et": format_et(window.closes_at),
-        "time_left": time_left_words(deadline=window.closes_at, at=timezone.now()),
+        "time_left": time_left_words(deadline=window.closes_at, at=now),
         "link": _absolute(reverse(start)),
         "stop_link": stop_link,
         "preferences_link": _absolute(reverse("exemptions:reminder_preferences")),

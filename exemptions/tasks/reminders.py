@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from ..emails.delivery import email_deliver
 from ..emails.reminders import reminder_batch
-from ..services.outbox import TransientSendError
+from ..services.dispatch import task_publish
+from ..services.outbox import SEND_EMAIL_TASK, TransientSendError
 from ..services.reminders import reminders_sweep
-from .emails import send_email
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,5 @@ def _reopen(connection):
 
 
 def _retry_later(email_id: int) -> None:
-    try:
-        send_email.apply_async((email_id,), countdown=2)
-    except Exception as exc:  # broker gone: the drain republishes the pending row
-        log.warning("could not queue a retry for email %s: %s", email_id, exc)
+    # send_email retries with backoff; if the broker is gone too, the drain republishes the pending row.
+    task_publish(SEND_EMAIL_TASK, email_id, countdown=2)

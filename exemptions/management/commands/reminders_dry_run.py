@@ -35,5 +35,6 @@ class Command(BaseCommand):
         due = reminders_due(at=at)
         for reminder in due:
             target = f"request {reminder.request_id}" if reminder.request_id else f"user {reminder.user_id}"
-            self.stdout.write(f"  {reminder.kind:16} {reminder.recipient:36} {target:15} {reminder.key}")
+            recipients = ", ".join(reminder.recipients)
+            self.stdout.write(f"  {reminder.kind:16} {recipients:36} {target:15} {reminder.key.text}")
         self.stdout.write(self.style.SUCCESS(f"{len(due)} reminder(s) would be sent."))
