@@ -150,25 +150,30 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def celery_worker_argv(queue: str, concurrency: int) -> list[str]:
+    """A prefork worker on one queue, without the cluster chatter (the tests' live worker starts the same)."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "portal",
+        "worker",
+        "-Q",
+        queue,
+        "--pool=prefork",
+        f"--concurrency={concurrency}",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+
+
 def start_workers(env: dict, workers: int, log_path: Path) -> subprocess.Popen:
     log = open(log_path, "w")  # noqa: SIM115
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
-            "-Q",
-            QUEUE,
-            "--pool=prefork",
-            f"--concurrency={workers}",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
+        celery_worker_argv(QUEUE, workers),
         cwd=ROOT,
         env=env,
         stdout=log,

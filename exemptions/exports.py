@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from .downloads import streamed_download
 from .identifiers import format_tin, mask_tin
 
 COLUMNS = [
@@ -65,6 +66,4 @@ def export_response(queryset: QuerySet, *, full_tin: bool) -> StreamingHttpRespo
             yield writer.writerow(row)
 
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="requests-{stamp}.csv"'
-    return response
+    return streamed_download(stream(), filename=f"requests-{stamp}.csv", content_type="text/csv; charset=utf-8")

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from . import csv_import
 from .completeness import GROUP_FIELDS
-from .forms import US_STATE, ZIP, HardshipFieldsMixin, _check, _too_long
-from .models import ExemptionRequest, HardshipCategory, YearCategory
+from .forms import US_STATE, ZIP, HardshipFieldsMixin, _check, _too_long, categories_field
+from .models import ExemptionRequest
 from .windows import ET
 
 GROUP_ATTESTATION = (
@@ -36,13 +36,7 @@ class GroupRequestForm(HardshipFieldsMixin, forms.ModelForm):
         empty_value=None,
         help_text="The year the group took part in the Group Practice Reporting Option.",
     )
-    categories = forms.ModelMultipleChoiceField(
-        queryset=HardshipCategory.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Hardship categories",
-        help_text="Choose every category that applies to the group.",
-    )
+    categories = categories_field("Choose every category that applies to the group.")
     attested = forms.BooleanField(required=False, label=GROUP_ATTESTATION)
 
     class Meta:
@@ -86,13 +80,7 @@ class GroupRequestForm(HardshipFieldsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         year = self.instance.year
-        allowed = YearCategory.objects.filter(year=year, information_only=False).select_related("category")
-        self.year_categories = list(allowed)
-        self.fields["categories"].queryset = HardshipCategory.objects.filter(year_categories__in=allowed)
-        self.fields["categories"].error_messages["invalid_choice"] = (
-            f"That category is not allowed for the {year.year} adjustment."
-        )
-        self.fields["categories"].label_from_instance = self._category_label
+        self.offer_categories_of(year)
         # eRx GPRO ran 2010-2013; the program year precedes the adjustment year.
         years = [y for y in (2013, 2012, 2011, 2010) if y < year.year]
         self.fields["gpro_program_year"].choices = [("", "Choose a year")] + [(y, str(y)) for y in years]

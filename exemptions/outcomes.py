@@ -21,19 +21,25 @@ def service_outcome(
     action: Callable[[], Any],
     *,
     refusals: type[Exception] | tuple[type[Exception], ...],
-    success: str | Callable[[Any], str],
+    success: str | Callable[[Any], str] | None,
     form: forms.Form | None = None,
     field: str | None = None,
     refused_prefix: str = "",
+    describe: Callable[[Exception], str] = str,
 ) -> bool:
-    """Call `action`; True if it succeeded. `success` is the message, or makes it from the service's result."""
+    """Call `action`; True if it succeeded.
+
+    `success` is the message, or makes it from the service's result (None: the page words it itself).
+    `describe` words a refusal for a message (default: the exception's own text).
+    """
     try:
         result = action()
     except refusals as exc:
         if form is not None:
-            form.add_error(field, exc if isinstance(exc, ValidationError) else str(exc))
+            form.add_error(field, exc if isinstance(exc, ValidationError) else describe(exc))
         else:
-            messages.error(request, f"{refused_prefix}{exc}")
+            messages.error(request, f"{refused_prefix}{describe(exc)}")
         return False
-    messages.success(request, success(result) if callable(success) else success)
+    if success is not None:
+        messages.success(request, success(result) if callable(success) else success)
     return True

@@ -13,15 +13,11 @@ import datetime as dt
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
-from .models import Extension, SubmissionWindow
-
-if TYPE_CHECKING:
-    from .models import AdjustmentYear, ExemptionRequest
+from .models import AdjustmentYear, ExemptionRequest, Extension, SubmissionWindow
 
 ET = ZoneInfo("America/New_York")
 ONE_SECOND = dt.timedelta(seconds=1)
@@ -81,13 +77,13 @@ def window_state(
     year: AdjustmentYear | int,
     channel: str,
     at: dt.datetime,
-    request: ExemptionRequest | None = None,
+    exemption: ExemptionRequest | None = None,
     windows: Iterable[SubmissionWindow] | None = None,
 ) -> WindowState:
     """Answer open / not yet open / closed / no window for `year` and `channel` at instant `at`.
 
     `windows` may be passed when the caller already holds the year's windows (list pages) to
-    avoid a query; `request` makes staff extensions for that request (or its TIN) count.
+    avoid a query; `exemption` makes staff extensions for that request (or its TIN) count.
     """
     if at.tzinfo is None:
         raise ValueError("window_state needs an aware datetime")
@@ -106,16 +102,16 @@ def window_state(
     if not past:
         return WindowState(State.NOT_YET_OPEN, at, window=next_window, next_window=next_window)
     last_closed = past[-1]
-    extension = _active_extension(year_id, channel, at, request) if request is not None else None
+    extension = _active_extension(year_id, channel, at, exemption) if exemption is not None else None
     if extension is not None:
         return WindowState(State.OPEN, at, window=last_closed, next_window=next_window, extension=extension)
     return WindowState(State.CLOSED, at, window=last_closed, next_window=next_window)
 
 
-def _active_extension(year_id: int, channel: str, at: dt.datetime, request: ExemptionRequest) -> Extension | None:
-    match = Q(request_id=request.pk) if request.pk else Q(pk__in=[])
-    if request.tin:
-        match |= Q(request__isnull=True, tin=request.tin)
+def _active_extension(year_id: int, channel: str, at: dt.datetime, exemption: ExemptionRequest) -> Extension | None:
+    match = Q(request_id=exemption.pk) if exemption.pk else Q(pk__in=[])
+    if exemption.tin:
+        match |= Q(request__isnull=True, tin=exemption.tin)
     return (
         Extension.objects.filter(match, year_id=year_id, channel=channel, until__gt=at - ONE_SECOND)
         .order_by("-until")

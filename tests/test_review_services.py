@@ -242,7 +242,7 @@ def test_an_individual_extension_reopens_the_window_for_that_request_only(ep, ot
     year = AdjustmentYear.objects.get(year=2012)
     late, neighbour = complete_draft(owner=ep, year=year), complete_draft(owner=other_ep, year=year, tin="987654321")
     deadline_day = et(2011, 11, 9, 10)  # the day after the (extended) 2012 deadline
-    assert not window_state(year=year, channel="online", at=deadline_day, request=late).is_open
+    assert not window_state(year=year, channel="online", at=deadline_day, exemption=late).is_open
     with pytest.raises(review.ReviewError, match="reason"):
         review.extension_grant(
             actor=reviewer, until=et(2011, 11, 10, 23, 59, 59), reason="", at=deadline_day, exemption=late
@@ -254,9 +254,9 @@ def test_an_individual_extension_reopens_the_window_for_that_request_only(ep, ot
         exemption=late,
         reason="The online page was unreachable on the deadline day.",
     )
-    state = window_state(year=year, channel="online", at=deadline_day, request=late)
+    state = window_state(year=year, channel="online", at=deadline_day, exemption=late)
     assert state.is_open and state.extension.reason.startswith("The online page")
-    assert not window_state(year=year, channel="online", at=deadline_day, request=neighbour).is_open
+    assert not window_state(year=year, channel="online", at=deadline_day, exemption=neighbour).is_open
     assert Extension.objects.get().history.first().history_user == reviewer
 
 

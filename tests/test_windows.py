@@ -97,11 +97,13 @@ def test_an_extension_for_one_request_reopens_the_channel_for_it_only(staff_user
         granted_by=staff_user,
     )
     at = et(2011, 11, 10, 9, 0)
-    extended = window_state(year=year, channel="online", at=at, request=late)
+    extended = window_state(year=year, channel="online", at=at, exemption=late)
     assert extended.is_open and extended.extension is not None
     assert extended.describe() == "Open until 5:00 p.m. ET on Tuesday, November 15, 2011 (extended for you)"
-    assert window_state(year=year, channel="online", at=at, request=other).state is State.CLOSED
-    assert window_state(year=year, channel="online", at=et(2011, 11, 15, 17, 0, 1), request=late).state is State.CLOSED
+    assert window_state(year=year, channel="online", at=at, exemption=other).state is State.CLOSED
+    assert (
+        window_state(year=year, channel="online", at=et(2011, 11, 15, 17, 0, 1), exemption=late).state is State.CLOSED
+    )
 
 
 def test_an_extension_for_a_tin_covers_every_request_under_it(staff_user, ep):
@@ -117,7 +119,7 @@ def test_an_extension_for_a_tin_covers_every_request_under_it(staff_user, ep):
         reason="CMS outage",
         granted_by=staff_user,
     )
-    assert window_state(year=year, channel="online", at=et(2011, 11, 12), request=request).is_open
+    assert window_state(year=year, channel="online", at=et(2011, 11, 12), exemption=request).is_open
 
 
 def test_describe_window_and_format_et():

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -19,6 +18,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+
+from bench.reminders import celery_worker_argv
 
 ROOT = Path(__file__).resolve().parent.parent
 QUEUE = f"test-{uuid.uuid4().hex[:8]}"
@@ -86,22 +87,7 @@ def start_worker(tmp_path: Path, *, env: dict | None = None, concurrency: int = 
     }
     log = open(log_path, "w")  # noqa: SIM115 (closed with the process)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
-            "-Q",
-            full_env["CELERY_TASK_DEFAULT_QUEUE"],
-            "--pool=prefork",
-            f"--concurrency={concurrency}",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
+        celery_worker_argv(full_env["CELERY_TASK_DEFAULT_QUEUE"], concurrency),
         cwd=ROOT,
         env=full_env,
         stdout=log,

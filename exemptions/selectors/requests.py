@@ -97,7 +97,7 @@ def request_rows(*, owner, at: dt.datetime) -> list[RequestRow]:
     for obj in exemptions:
         windows = [w for w in obj.year.windows.all() if w.channel == obj.channel]
         state = window_state(
-            year=obj.year, channel=obj.channel, at=at, windows=windows, request=obj if obj.is_draft else None
+            year=obj.year, channel=obj.channel, at=at, windows=windows, exemption=obj if obj.is_draft else None
         )
         words = time_left(state) if state.is_open else state.describe()
         rows.append(RequestRow(obj, ep_label(obj.status), state, words))

@@ -58,5 +58,5 @@ def review_screen(exemption: ExemptionRequest, *, at: dt.datetime) -> dict:
         else [],
         "emails": exemption.emails.order_by("-created_at")[:20],
         "ep_status": ep_label(exemption.status),
-        "window": window_state(year=exemption.year, channel=exemption.channel, at=at, request=exemption),
+        "window": window_state(year=exemption.year, channel=exemption.channel, at=at, exemption=exemption),
     }

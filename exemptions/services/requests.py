@@ -164,11 +164,12 @@ def request_submit(*, exemption: ExemptionRequest, actor: User, at: dt.datetime)
     problems = request_problems(locked)
     if problems:
         raise ValidationError(problems)
-    state = window_state(year=locked.year, channel=Channel.ONLINE, at=at, request=locked)
+    state = window_state(year=locked.year, channel=Channel.ONLINE, at=at, exemption=locked)
     if not state.is_open:
         raise WindowClosed(state)
     apply_transition(
         exemption=locked,
+        row_locked=True,  # locked above, in this transaction
         name="submit",
         actor=actor,
         at=at,

@@ -12,6 +12,7 @@ from django.db.models import F
 
 from .. import workflow
 from ..models import ExemptionRequest, StatusChange, User
+from ..selectors.review import stale_message
 
 
 class StaleRequest(Exception):
@@ -22,7 +23,7 @@ def exemption_lock(exemption: ExemptionRequest, *, expected_version: int | None 
     """The row, locked for the caller's transaction (SELECT … FOR UPDATE; SQLite serialises writers anyway)."""
     locked = ExemptionRequest.objects.select_for_update().select_related("year").get(pk=exemption.pk)
     if expected_version is not None and locked.version != expected_version:
-        raise StaleRequest(_stale_message(locked))
+        raise StaleRequest(stale_message(locked))
     return locked
 
 
@@ -53,13 +54,20 @@ def apply_transition(
     reason_code: str = "",
     expected_version: int | None = None,
     fields: dict | None = None,
+    row_locked: bool = False,
 ) -> StatusChange:
     """Move `exemption` along transition `name`; raise TransitionNotAllowed (nothing changed) if illegal.
 
-    The row is locked so two people acting at once cannot both succeed. `fields` are set on the request in the
-    same UPDATE. `exemption` is refreshed.
+    The row is locked so two people acting at once cannot both succeed (`row_locked`: the caller already holds
+    the lock on this very instance, from `exemption_lock` in the same transaction: no second SELECT … FOR
+    UPDATE). `fields` are set on the request in the same UPDATE. `exemption` is refreshed.
     """
-    locked = exemption_lock(exemption, expected_version=expected_version)
+    if row_locked:
+        if expected_version is not None and exemption.version != expected_version:
+            raise StaleRequest(stale_message(exemption))
+        locked = exemption
+    else:
+        locked = exemption_lock(exemption, expected_version=expected_version)
     transition = workflow.check(name, locked.status)
     previous = locked.status
     for field, value in (fields or {}).items():
@@ -77,11 +85,6 @@ def apply_transition(
         message_to_ep=message_to_ep,
         internal_note=internal_note,
     )
-    exemption.refresh_from_db()
+    if exemption is not locked:
+        exemption.refresh_from_db()
     return change
-
-
-def _stale_message(locked: ExemptionRequest) -> str:
-    last = locked.status_changes.select_related("actor").order_by("-at", "-id").first()
-    who = last.actor if last and last.actor else "someone else"
-    return f"This request was changed by {who} since you opened it. Reload it and try again."

@@ -19,6 +19,7 @@ from ..forms_groups import CSVImportForm, GroupRequestForm, MailedForm
 from ..identifiers import mask_tin
 from ..models import AdjustmentYear, Channel, ExemptionRequest, GroupLetter, SubmissionWindow
 from ..models.letters import GroupMailing
+from ..outcomes import service_outcome
 from ..services import groups as services
 from ..services.requests import RequestLocked, WindowClosed
 from ..windows import State, date_et, date_in_words, time_left, window_state
@@ -39,7 +40,7 @@ def owned_group(request, public_id) -> ExemptionRequest:
 
 def letter_window(exemption: ExemptionRequest) -> dict:
     """The letter window for the deadline banner: state, the postmark date in words and the time left."""
-    state = window_state(year=exemption.year, channel=Channel.LETTER, at=timezone.now(), request=exemption)
+    state = window_state(year=exemption.year, channel=Channel.LETTER, at=timezone.now(), exemption=exemption)
     deadline = date_in_words(date_et(state.closes_at)) if state.is_open else ""
     return {"state": state, "deadline": deadline, "left": time_left(state)}
 
@@ -108,17 +109,21 @@ def group_edit(request, public_id):
 
 def _try(request, service, exemption, **kwargs) -> bool:
     """Run an edit service; turn its refusals into a message on the page. True when it succeeded."""
-    try:
-        service(exemption=exemption, actor=request.user, at=timezone.now(), **kwargs)
-    except RequestLocked as exc:
-        messages.error(request, str(exc))
-    except WindowClosed as exc:
-        messages.error(request, f"Nothing was changed: the letter window is closed ({exc.state.describe()}).")
-    except ValidationError as exc:
-        messages.error(request, "Nothing was changed: " + " ".join(exc.messages))
-    else:
-        return True
-    return False
+    return service_outcome(
+        request,
+        lambda: service(exemption=exemption, actor=request.user, at=timezone.now(), **kwargs),
+        refusals=(RequestLocked, WindowClosed, ValidationError),
+        describe=_why_nothing_changed,
+        success=None,  # the caller says what was saved
+    )
+
+
+def _why_nothing_changed(exc: Exception) -> str:
+    if isinstance(exc, WindowClosed):
+        return f"Nothing was changed: the letter window is closed ({exc.state.describe()})."
+    if isinstance(exc, ValidationError):
+        return "Nothing was changed: " + " ".join(exc.messages)
+    return str(exc)
 
 
 def _saved_message(exemption: ExemptionRequest) -> str:

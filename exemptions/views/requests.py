@@ -115,7 +115,7 @@ def _submit(request, draft):
 
 
 def _render_edit(request, draft, form, formset, status=200):
-    state = window_state(year=draft.year, channel=Channel.ONLINE, at=timezone.now(), request=draft)
+    state = window_state(year=draft.year, channel=Channel.ONLINE, at=timezone.now(), exemption=draft)
     info_only = draft.year.year_categories.filter(information_only=True).select_related("category")
     return render(
         request,
@@ -137,7 +137,7 @@ def _render_edit(request, draft, form, formset, status=200):
 def request_detail(request, public_id):
     obj = owned_request(request, public_id)
     history = obj.status_changes.select_related("actor").order_by("at", "id")
-    state = window_state(year=obj.year, channel=obj.channel, at=timezone.now(), request=obj)
+    state = window_state(year=obj.year, channel=obj.channel, at=timezone.now(), exemption=obj)
     return render(
         request,
         "exemptions/request_detail.html",

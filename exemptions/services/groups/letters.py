@@ -36,7 +36,7 @@ SYNC_RENDER_MAX_EPS = 100  # about a second of rendering; larger letters go to a
 
 def letter_window_open(locked: ExemptionRequest, at: dt.datetime) -> WindowState:
     """The letter window's state for this request (its extensions count); WindowClosed unless it is open."""
-    state = window_state(year=locked.year, channel=Channel.LETTER, at=at, request=locked)
+    state = window_state(year=locked.year, channel=Channel.LETTER, at=at, exemption=locked)
     if not state.is_open:
         raise WindowClosed(state)
     return state
@@ -72,6 +72,7 @@ def letter_version_add(locked: ExemptionRequest, *, actor: User, at: dt.datetime
     if locked.status == S.DRAFT:
         apply_transition(
             exemption=locked,
+            row_locked=True,  # locked above, in this transaction
             name="generate_letter",
             actor=actor,
             at=at,

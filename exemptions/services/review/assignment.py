@@ -20,7 +20,12 @@ def request_start_review(
     """Move a submitted (or resubmitted, or received) request to "under review" and assign it to `actor`."""
     locked = review_lock(exemption, expected_version=expected_version, deciding=True)
     change = apply_transition(
-        exemption=locked, name="start_review", actor=actor, at=at, fields={"assigned_reviewer": actor}
+        exemption=locked,
+        row_locked=True,  # locked above, in this transaction
+        name="start_review",
+        actor=actor,
+        at=at,
+        fields={"assigned_reviewer": actor},
     )
     exemption.refresh_from_db()
     return change

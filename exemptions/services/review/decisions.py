@@ -49,6 +49,7 @@ def request_decide(
         raise NoReviewerAssigned(f"Request {locked} has no assigned reviewer: start the review (or assign it) first.")
     change = apply_transition(
         exemption=locked,
+        row_locked=True,  # locked above, in this transaction
         name=decision,
         actor=actor,
         at=at,
@@ -76,6 +77,7 @@ def request_reopen(
     locked = review_lock(exemption, expected_version=expected_version, deciding=False)
     change = apply_transition(
         exemption=locked,
+        row_locked=True,  # locked above, in this transaction
         name="reopen",
         actor=actor,
         at=at,

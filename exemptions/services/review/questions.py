@@ -35,6 +35,7 @@ def request_ask_for_information(
     locked = review_lock(exemption, expected_version=expected_version, deciding=True)
     change = apply_transition(
         exemption=locked,
+        row_locked=True,  # locked above, in this transaction
         name="request_info",
         actor=actor,
         at=at,
