@@ -6,6 +6,7 @@ import datetime as dt
 from unittest import mock
 
 import pytest
+import time_machine
 from celery import current_app
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -119,3 +120,35 @@ def test_a_print_batch_whose_publish_failed_is_published_again_and_built_once(ep
     batch.refresh_from_db()
     assert batch.status == "ready" and batch.published_at is not None and batch.page_count == 4
     assert renders["batches"] == 1
+
+
+def test_a_second_copy_of_the_render_task_skips_a_letter_another_run_is_rendering(ep, renders):
+    group = complete_group(owner=ep)
+    letter = GroupLetter.objects.create(request=group, version=1)
+    now = timezone.now()
+    assert rendering.letter_render(letter_id=letter.pk, at=now) == "rendered"
+    GroupLetter.objects.filter(pk=letter.pk).update(status="preparing")  # as if the first run had not finished
+    assert rendering.letter_render(letter_id=letter.pk, at=now + dt.timedelta(minutes=1)) == "skipped"
+    assert renders["letters"] == 1
+
+
+def test_a_render_whose_worker_was_lost_is_published_again_once_its_claim_expires(ep, renders):
+    group = complete_group(owner=ep)
+    claimed = timezone.now() - dt.timedelta(minutes=5)
+    letter = GroupLetter.objects.create(request=group, version=1, published_at=claimed, claimed_at=claimed, attempts=1)
+    assert publish_lost_work(at=claimed + dt.timedelta(minutes=10))["letters"] == 0  # a worker may still be on it
+    with time_machine.travel(claimed + dt.timedelta(minutes=16), tick=False):  # the worker's own clock too
+        assert publish_lost_work()["letters"] == 1
+    letter.refresh_from_db()
+    assert (letter.status, letter.attempts, renders["letters"]) == ("ready", 2, 1)
+
+
+def test_a_render_interrupted_every_time_fails_visibly_and_is_not_published_again(ep, renders):
+    group = complete_group(owner=ep)
+    claimed = timezone.now() - dt.timedelta(minutes=30)
+    letter = GroupLetter.objects.create(request=group, version=1, published_at=claimed, claimed_at=claimed, attempts=3)
+    assert publish_lost_work(at=timezone.now())["letters"] == 0
+    letter.refresh_from_db()
+    assert letter.status == "failed"
+    assert letter.error == "Gave up after 3 attempts: the render was interrupted each time (worker lost)."
+    assert renders["letters"] == 0

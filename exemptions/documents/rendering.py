@@ -1,7 +1,8 @@
 """Render a letter version or build a print batch, then hand the PDF to the service that records it.
 
 Called by the tasks (by id; in the worker, or in the web process right after commit for small jobs). Both are
-safe to run twice: a row no longer "preparing" is skipped, and of two renders racing only one is stored.
+safe to run twice: each first claims its row, so a second copy of the task (a re-delivery, a second publish by the
+drain, a double click) skips a row another run is rendering or has finished.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from ..services.groups import (
     print_batch_mark_failed,
     print_batch_store_built,
 )
+from ..services.groups.letters import letter_claim_render
+from ..services.groups.print_batches import print_batch_claim_build
 from ..windows import date_et
 from .letters import BatchEntry, cover_sheet_pdf, letter_pdf, merge_pdfs, page_count
 from .pdf import sha256
@@ -27,10 +30,10 @@ log = logging.getLogger(__name__)
 
 def letter_render(*, letter_id: int, at: dt.datetime | None = None) -> str:
     """Render one letter version and store it: "rendered", "failed" (recorded on the row) or "skipped"."""
-    letter = GroupLetter.objects.select_related("request__year").filter(pk=letter_id).first()
-    if letter is None or letter.status != GroupLetter.Status.PREPARING:
-        return "skipped"
     at = at or timezone.now()
+    if not letter_claim_render(letter_id=letter_id, at=at):
+        return "skipped"  # gone, done, failed, or being rendered by another run
+    letter = GroupLetter.objects.select_related("request__year").get(pk=letter_id)
     try:
         data = letter_pdf(
             letter.request,
@@ -48,9 +51,9 @@ def letter_render(*, letter_id: int, at: dt.datetime | None = None) -> str:
 
 def print_batch_build(*, batch_id: int) -> str:
     """Merge the batch's stored letters (ordered by reference) and store it: "built", "failed" or "skipped"."""
-    batch = PrintBatch.objects.select_related("created_by").filter(pk=batch_id).first()
-    if batch is None or batch.status != PrintBatch.Status.PREPARING:
-        return "skipped"
+    if not print_batch_claim_build(batch_id=batch_id, at=timezone.now()):
+        return "skipped"  # gone, done, failed, or being built by another run
+    batch = PrintBatch.objects.select_related("created_by").get(pk=batch_id)
     chosen = list(batch.letters.select_related("request").order_by("request__reference"))
     try:
         sources = [_read_verified(letter) for letter in chosen]

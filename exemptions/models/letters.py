@@ -46,6 +46,9 @@ class GroupLetter(models.Model):
     rendered_at = models.DateTimeField(null=True, blank=True)
     # When the render task was last handed to the broker: the drain publishes again a "preparing" letter without.
     published_at = models.DateTimeField(null=True, blank=True)
+    # A render claims the row first (services/groups/files.py): a second copy of the task skips it.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     # What the letter was rendered from: a generate with nothing changed since returns this version again.
     source_version = models.PositiveIntegerField(default=0)
     # The date printed in "must be postmarked no later than …" (extensions included): the one lateness deadline.
@@ -76,7 +79,9 @@ class PrintBatch(models.Model):
     file = models.FileField(upload_to=batch_upload_to, blank=True, max_length=200)
     page_count = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)  # as GroupLetter.published_at
+    published_at = models.DateTimeField(null=True, blank=True)  # as GroupLetter's
+    claimed_at = models.DateTimeField(null=True, blank=True)  # as GroupLetter's
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

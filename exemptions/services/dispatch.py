@@ -20,9 +20,13 @@ log = logging.getLogger(__name__)
 
 
 def task_publish(task_name: str, *args, countdown: float | None = None) -> bool:
-    """Hand one task to the broker now. False (and a log line) when the broker refused or hung."""
+    """Hand one task to the broker now. False (and a log line) when the broker refused or hung.
+
+    A name no task is registered under raises KeyError: that is a bug to see at once, not an outage to retry.
+    """
+    task = current_app.tasks[task_name]
     try:
-        current_app.tasks[task_name].apply_async(args, countdown=countdown)
+        task.apply_async(args, countdown=countdown)
     except Exception as exc:  # broker down, hung (socket timeout), misconfigured: the caller's row keeps the work
         log.warning("could not publish %s%s: %s", task_name, args, exc)
         return False

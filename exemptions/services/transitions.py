@@ -12,19 +12,19 @@ from django.db.models import F
 
 from .. import workflow
 from ..models import ExemptionRequest, StatusChange, User
-from ..selectors.review import stale_message
 
 
 class StaleRequest(Exception):
-    """The request changed since the caller read it (optimistic locking)."""
+    """The request changed since the caller read it (optimistic locking: staff pages send back `version`)."""
 
 
-def exemption_lock(exemption: ExemptionRequest, *, expected_version: int | None = None) -> ExemptionRequest:
-    """The row, locked for the caller's transaction (SELECT … FOR UPDATE; SQLite serialises writers anyway)."""
-    locked = ExemptionRequest.objects.select_for_update().select_related("year").get(pk=exemption.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleRequest(stale_message(locked))
-    return locked
+def exemption_lock(exemption: ExemptionRequest) -> ExemptionRequest:
+    """The row, locked for the caller's transaction (SELECT … FOR UPDATE; SQLite serialises writers anyway).
+
+    Only the request's own row: the year is read in the same query but not locked (`of`), or every write of one
+    adjustment year would queue behind every other on deadline day.
+    """
+    return ExemptionRequest.objects.select_for_update(of=("self",)).select_related("year").get(pk=exemption.pk)
 
 
 def exemption_save_version(
@@ -52,7 +52,6 @@ def apply_transition(
     message_to_ep: str = "",
     internal_note: str = "",
     reason_code: str = "",
-    expected_version: int | None = None,
     fields: dict | None = None,
     row_locked: bool = False,
 ) -> StatusChange:
@@ -62,19 +61,13 @@ def apply_transition(
     the lock on this very instance, from `exemption_lock` in the same transaction: no second SELECT … FOR
     UPDATE). `fields` are set on the request in the same UPDATE. `exemption` is refreshed.
     """
-    if row_locked:
-        if expected_version is not None and exemption.version != expected_version:
-            raise StaleRequest(stale_message(exemption))
-        locked = exemption
-    else:
-        locked = exemption_lock(exemption, expected_version=expected_version)
+    locked = exemption if row_locked else exemption_lock(exemption)
     transition = workflow.check(name, locked.status)
     previous = locked.status
     for field, value in (fields or {}).items():
         setattr(locked, field, value)
     locked.status = transition.target
     exemption_save_version(locked, actor=actor, reason=f"{name}: {reason_code or message_to_ep or internal_note}")
-    locked.refresh_from_db()
     change = StatusChange.objects.create(
         request=locked,
         from_status=previous,

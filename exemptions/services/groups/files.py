@@ -1,8 +1,9 @@
 """What letters and print batches share: a row "preparing" until a task stores its PDF once, or fails visibly.
 
-The PDF is rendered outside any lock (a 2,500-EP letter takes seconds); storing it is a conditional UPDATE on
-"preparing", so of two renders of the same row (a re-delivery, a second publish by the drain) exactly one wins
-and the loser's file is deleted.
+A render first claims the row (a conditional UPDATE sets `claimed_at`), so a second copy of the task - a
+re-delivery, a second publish by the drain, a double click - skips it instead of rendering again. The PDF is
+rendered outside any lock (a 2,500-EP letter takes seconds); storing it is a conditional UPDATE on "preparing",
+so even two renders that both ran would store one file (the loser's is deleted).
 """
 
 from __future__ import annotations
@@ -11,17 +12,23 @@ import datetime as dt
 import hashlib
 
 from django.core.files.base import ContentFile
-from django.db.models import Model, Q
+from django.db.models import F, Model, Q
 from django.utils import timezone
 
 from ...models.letters import RenderStatus
 from ..dispatch import task_publish
 
-# A render or a merge takes at most its task's time limit (660 s): a row published longer ago than this and still
-# "preparing" was lost (worker killed, message dropped) and is published again.
+# A render or a merge ends within its task's hard time limit (660 s): a claim older than this belongs to a worker
+# that was killed, and the row may be claimed again - at most MAX_RENDER_ATTEMPTS times, then it fails visibly
+# (a letter that kills its worker every time must not be retried forever).
+CLAIM_EXPIRES = dt.timedelta(minutes=15)
+MAX_RENDER_ATTEMPTS = 3
+# An unclaimed row published this long ago is waiting in a backlog or its message was lost: publish it again (the
+# claim makes a duplicate message a cheap skip). Renders are heavy, so this is longer than the outbox's minute.
 REPUBLISH_AFTER = dt.timedelta(minutes=15)
 # A row just created is still being handed over (or rendered here, after commit): leave it to that.
 GRACE = dt.timedelta(minutes=1)
+GAVE_UP = "Gave up after {attempts} attempts: the render was interrupted each time (worker lost)."
 
 
 def pdf_sha256(data: bytes) -> str:
@@ -41,6 +48,15 @@ def file_store_once(row: Model, *, path: str, pdf: bytes, **fields) -> bool:
     return bool(stored)
 
 
+def file_claim(model: type[Model], *, pk: int, at: dt.datetime) -> bool:
+    """Claim a preparing row for one render; False when another run holds a live claim, or it is done or spent."""
+    free = Q(claimed_at__isnull=True) | Q(claimed_at__lte=at - CLAIM_EXPIRES)
+    claimed = model.objects.filter(free, pk=pk, status=RenderStatus.PREPARING, attempts__lt=MAX_RENDER_ATTEMPTS).update(
+        claimed_at=at, attempts=F("attempts") + 1
+    )
+    return bool(claimed)
+
+
 def file_mark_failed(model: type[Model], *, pk: int, error: str) -> bool:
     """Record why a render failed, on a row staff can see (only if it is still preparing)."""
     return bool(
@@ -55,17 +71,25 @@ def file_mark_published(model: type[Model], *, pk: int) -> None:
 
 
 def file_lost_publishes(model: type[Model], *, at: dt.datetime, batch: int) -> list[int]:
-    """Rows still preparing that were never handed to the broker, or handed over long ago."""
-    never_or_long_ago = Q(published_at__isnull=True) | Q(published_at__lte=at - REPUBLISH_AFTER)
-    return list(
-        model.objects.filter(never_or_long_ago, status=RenderStatus.PREPARING, created_at__lte=at - GRACE)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:batch]
+    """Rows still preparing whose render is not under way: never handed to the broker, handed over long ago and
+    not yet claimed, or claimed by a worker that was lost (its claim expired) with attempts left."""
+    preparing = model.objects.filter(status=RenderStatus.PREPARING, created_at__lte=at - GRACE)
+    unclaimed = Q(claimed_at__isnull=True) & (Q(published_at__isnull=True) | Q(published_at__lte=at - REPUBLISH_AFTER))
+    lost_worker = Q(claimed_at__lte=at - CLAIM_EXPIRES, attempts__lt=MAX_RENDER_ATTEMPTS)
+    return list(preparing.filter(unclaimed | lost_worker).order_by("created_at").values_list("pk", flat=True)[:batch])
+
+
+def file_give_up(model: type[Model], *, at: dt.datetime) -> int:
+    """Fail, visibly, the rows whose every allowed attempt was interrupted (so the drain stops publishing them)."""
+    spent = model.objects.filter(
+        status=RenderStatus.PREPARING, claimed_at__lte=at - CLAIM_EXPIRES, attempts__gte=MAX_RENDER_ATTEMPTS
     )
+    return spent.update(status=RenderStatus.FAILED, error=GAVE_UP.format(attempts=MAX_RENDER_ATTEMPTS))
 
 
 def file_republish(model: type[Model], *, task_name: str, at: dt.datetime, batch: int = 100) -> int:
-    """Publish again the render tasks a broker outage (or a lost worker) kept from running. Returns how many."""
+    """Publish again the render tasks a broker outage (or a lost worker) kept from finishing. Returns how many."""
+    file_give_up(model, at=at)
     published = 0
     for pk in file_lost_publishes(model, at=at, batch=batch):
         if not task_publish(task_name, pk):

@@ -26,7 +26,7 @@ from ..outbox import outbox_enqueue
 from ..references import reference_issue
 from ..requests import RequestLocked, WindowClosed
 from ..transitions import apply_transition, exemption_lock
-from .files import file_mark_failed, file_mark_published, file_republish, file_store_once, pdf_sha256
+from .files import file_claim, file_mark_failed, file_mark_published, file_republish, file_store_once, pdf_sha256
 
 RENDER_LETTER_TASK = "exemptions.render_letter"
 S = ExemptionRequest.Status
@@ -117,6 +117,11 @@ def letter_store_rendered(*, letter_id: int, pdf: bytes, page_count: int, at: dt
     if stored and letter.request.ep_count > SYNC_RENDER_MAX_EPS:
         _letter_ready_email(letter)
     return stored
+
+
+def letter_claim_render(*, letter_id: int, at: dt.datetime) -> bool:
+    """Claim a preparing letter for one render (see services/groups/files.py): False means skip it."""
+    return file_claim(GroupLetter, pk=letter_id, at=at)
 
 
 def letter_mark_failed(*, letter_id: int, error: str) -> bool:

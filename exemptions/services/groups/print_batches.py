@@ -16,7 +16,7 @@ from django.db import transaction
 from ...models import ExemptionRequest, GroupLetter, PrintBatch, User
 from ...models.letters import batch_upload_to
 from ..dispatch import task_dispatch_on_commit
-from .files import file_mark_failed, file_mark_published, file_republish, file_store_once
+from .files import file_claim, file_mark_failed, file_mark_published, file_republish, file_store_once
 
 BUILD_PRINT_BATCH_TASK = "exemptions.build_print_batch"
 SYNC_BATCH_MAX_LETTERS = 20
@@ -57,6 +57,11 @@ def print_batch_store_built(*, batch_id: int, pdf: bytes, page_count: int) -> bo
     if batch is None:
         return False
     return file_store_once(batch, path=batch_upload_to(batch, "batch.pdf"), pdf=pdf, page_count=page_count)
+
+
+def print_batch_claim_build(*, batch_id: int, at: dt.datetime) -> bool:
+    """Claim a preparing batch for one merge (see services/groups/files.py): False means skip it."""
+    return file_claim(PrintBatch, pk=batch_id, at=at)
 
 
 def print_batch_mark_failed(*, batch_id: int, error: str) -> bool:
