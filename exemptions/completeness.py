@@ -6,9 +6,11 @@ columns, the submit and the letter refuse with the same words, and the reminder 
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Mapping
+
 from django.db.models import Q
 
-from .models import ExemptionRequest
+from .models import AdjustmentYear, ExemptionRequest, HardshipCategory
 
 ADDRESS_FIELDS = ["address_line1", "address_line2", "city", "state", "zip_code"]
 CONTACT_FIELDS = ["contact_name", "contact_title", "contact_phone", "contact_email"]
@@ -47,22 +49,80 @@ GROUP_REQUIRED_FIELDS = {
 GROUP_MIN_EPS, GROUP_MAX_EPS = 2, 2500
 
 
-def hardship_problems(exemption: ExemptionRequest) -> list[str]:
-    """Categories allowed for the year, CEHRT ID when needed, justification, attestation: EP and group alike."""
-    problems = []
-    categories = list(exemption.categories.all())
-    allowed = set(exemption.year.year_categories.filter(information_only=False).values_list("category_id", flat=True))
+def allowed_category_ids(year: AdjustmentYear) -> set[int]:
+    """The categories a request for `year`'s adjustment may choose (information-only ones are shown, not chosen)."""
+    return set(year.year_categories.filter(information_only=False).values_list("category_id", flat=True))
+
+
+def category_not_allowed(year: AdjustmentYear) -> str:
+    return f"A chosen category is not allowed for the {year.year} adjustment."
+
+
+def hardship_field_problems(
+    *,
+    categories: Iterable[HardshipCategory],
+    cehrt_id: str | None,
+    justification: str | None,
+    attested: bool | None,
+    allowed: Collection[int],
+    year: AdjustmentYear,
+) -> dict[str, str]:
+    """Categories allowed for the year, CEHRT ID when needed, justification, attestation: EP and group alike.
+
+    Field name -> message, in the order a person reads the form.
+    """
+    problems = {}
+    categories = list(categories or [])
     if not categories:
-        problems.append("Choose at least one hardship category.")
+        problems["categories"] = "Choose at least one hardship category."
     elif any(c.pk not in allowed for c in categories):
-        problems.append(f"A chosen category is not allowed for the {exemption.year.year} adjustment.")
-    if any(c.requires_cehrt_id for c in categories) and not exemption.cehrt_id.strip():
-        problems.append("CEHRT certification ID is required for the chosen category.")
-    if not exemption.justification.strip():
-        problems.append("Justification is missing.")
-    if not exemption.attested:
-        problems.append("The attestation is not ticked.")
+        problems["categories"] = category_not_allowed(year)
+    needing_id = [c.name for c in categories if c.requires_cehrt_id]
+    if needing_id and not (cehrt_id or "").strip():
+        problems["cehrt_id"] = f"CEHRT certification ID is required for: {', '.join(needing_id)}."
+    if not (justification or "").strip():
+        problems["justification"] = "Justification is required to submit: explain the hardship."
+    if not attested:
+        problems["attested"] = "Tick the attestation to submit."
     return problems
+
+
+def submit_field_problems(
+    *,
+    tin: str | None,
+    contact_phone: str | None,
+    categories: Iterable[HardshipCategory],
+    cehrt_id: str | None,
+    justification: str | None,
+    attested: bool | None,
+    allowed: Collection[int],
+    year: AdjustmentYear,
+) -> dict[str, str]:
+    """What an EP's request must hold to be submitted, field name -> message: THE rule behind the EP form's
+    submit check, the server's submit check and the draft reminder's "what is missing" list."""
+    problems = {}
+    if not (tin or "").strip():
+        problems["tin"] = "TIN is required to submit."
+    if not (contact_phone or "").strip():
+        problems["contact_phone"] = "Phone is required to submit."
+    hardship = hardship_field_problems(
+        categories=categories,
+        cehrt_id=cehrt_id,
+        justification=justification,
+        attested=attested,
+        allowed=allowed,
+        year=year,
+    )
+    return {**problems, **hardship}
+
+
+def ep_field_problems(values: Mapping[str, str | None]) -> dict[str, str]:
+    """One EP row's empty required fields, field name -> message (the EP form's row check)."""
+    return {
+        name: f"{label[0].upper()}{label[1:]} is required to submit."
+        for name, label in EP_REQUIRED_FIELDS.items()
+        if not values.get(name)
+    }
 
 
 def ep_missing_fields(ep) -> list[str]:
@@ -78,26 +138,35 @@ def incomplete_eps_filter() -> Q:
     return empty
 
 
+def _hardship_of(exemption: ExemptionRequest) -> dict:
+    return {
+        "categories": exemption.categories.all(),
+        "cehrt_id": exemption.cehrt_id,
+        "justification": exemption.justification,
+        "attested": exemption.attested,
+        "allowed": allowed_category_ids(exemption.year),
+        "year": exemption.year,
+    }
+
+
 def request_problems(exemption: ExemptionRequest) -> list[str]:
-    """The server's own check of an EP's draft before submission (the form checks the same for the person)."""
-    problems = []
-    if not exemption.tin:
-        problems.append("TIN is missing.")
-    problems += hardship_problems(exemption)
+    """The server's check of an EP's draft before submission: the form's rule on the stored values, plus the EPs."""
+    fields = submit_field_problems(tin=exemption.tin, contact_phone=exemption.contact_phone, **_hardship_of(exemption))
+    problems = list(fields.values())
     eps = list(exemption.affected_eps.all())
     if not eps:
         problems.append("Add at least one affected EP.")
     for number, ep in enumerate(eps, start=1):
         missing = ep_missing_fields(ep)
         if missing:
-            problems.append(f"EP {number} is missing: {', '.join(missing)}.")
+            problems.append(f"EP {number} is missing: {', '.join(EP_REQUIRED_FIELDS[n] for n in missing)}.")
     return problems
 
 
 def group_problems(exemption: ExemptionRequest) -> list[str]:
     """What stops a group's letter from being generated, in words the group can act on."""
     problems = [f"{label} is missing." for name, label in GROUP_REQUIRED_FIELDS.items() if not getattr(exemption, name)]
-    problems += hardship_problems(exemption)
+    problems += hardship_field_problems(**_hardship_of(exemption)).values()
     count = exemption.affected_eps.count()
     if not GROUP_MIN_EPS <= count <= GROUP_MAX_EPS:
         problems.append(f"A group letter lists {GROUP_MIN_EPS} to {GROUP_MAX_EPS:,} EPs; this group has {count:,}.")

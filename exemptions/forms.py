@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
-from .completeness import EP_REQUIRED_FIELDS
+from .completeness import EP_REQUIRED_FIELDS, category_not_allowed, ep_field_problems, submit_field_problems
 from .identifiers import format_tin, normalize_tin, validate_npi
 from .models import ExemptionRequest, HardshipCategory, YearCategory
 
@@ -97,9 +97,7 @@ class HardshipFieldsMixin:
         allowed = YearCategory.objects.filter(year=year, information_only=False).select_related("category")
         self.year_categories = list(allowed)
         self.fields["categories"].queryset = HardshipCategory.objects.filter(year_categories__in=allowed)
-        self.fields["categories"].error_messages["invalid_choice"] = (
-            f"That category is not allowed for the {year.year} adjustment."
-        )
+        self.fields["categories"].error_messages["invalid_choice"] = category_not_allowed(year)
         self.fields["categories"].label_from_instance = self._category_label
 
     def _category_label(self, category: HardshipCategory):
@@ -160,20 +158,19 @@ class RequestForm(HardshipFieldsMixin, forms.ModelForm):
         data = super().clean()
         if not self.for_submit:
             return data
-        if not data.get("tin") and "tin" not in self.errors:
-            self.add_error("tin", "TIN is required to submit.")
-        if not data.get("contact_phone") and "contact_phone" not in self.errors:
-            self.add_error("contact_phone", "Phone is required to submit.")
-        categories = data.get("categories")
-        if "categories" not in self.errors and not categories:
-            self.add_error("categories", "Choose at least one hardship category to submit.")
-        if not (data.get("justification") or "").strip() and "justification" not in self.errors:
-            self.add_error("justification", "Justification is required to submit: explain the hardship.")
-        if categories and any(c.requires_cehrt_id for c in categories) and not data.get("cehrt_id", "").strip():
-            names = ", ".join(c.name for c in categories if c.requires_cehrt_id)
-            self.add_error("cehrt_id", f"CEHRT certification ID is required for: {names}.")
-        if not data.get("attested"):
-            self.add_error("attested", "Tick the attestation to submit.")
+        problems = submit_field_problems(
+            tin=data.get("tin"),
+            contact_phone=data.get("contact_phone"),
+            categories=data.get("categories") or [],
+            cehrt_id=data.get("cehrt_id"),
+            justification=data.get("justification"),
+            attested=data.get("attested"),
+            allowed={yc.category_id for yc in self.year_categories},
+            year=self.instance.year,
+        )
+        for name, message in problems.items():
+            if name not in self.errors:  # a format error already says what to fix there
+                self.add_error(name, message)
         return data
 
 
@@ -212,9 +209,9 @@ class AffectedEPForm(forms.Form):
     def clean(self):
         data = super().clean()
         if self.for_submit and not self.cleaned_data.get("DELETE") and self.has_any_value():
-            for name in self.REQUIRED_TO_SUBMIT:
-                if not data.get(name) and name not in self.errors:
-                    self.add_error(name, f"{self.fields[name].label} is required to submit.")
+            for name, message in ep_field_problems(data).items():
+                if name not in self.errors:
+                    self.add_error(name, message)
         return data
 
     def has_any_value(self) -> bool:

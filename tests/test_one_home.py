@@ -10,19 +10,23 @@ import ast
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from exemptions import csv_import
 from exemptions.completeness import (
     EP_FIELDS,
     EP_REQUIRED_FIELDS,
     GROUP_FIELDS,
+    allowed_category_ids,
     group_problems,
     request_problems,
+    submit_field_problems,
 )
-from exemptions.forms import AffectedEPForm
+from exemptions.forms import AffectedEPForm, RequestForm
 from exemptions.forms_groups import GroupRequestForm
-from exemptions.models import AffectedEP
-from exemptions.services.requests import DRAFT_FIELDS
+from exemptions.models import AdjustmentYear, AffectedEP, HardshipCategory
+from exemptions.services.requests import DRAFT_FIELDS, request_submit
 from tests.factories import complete_draft
 from tests.helpers import EP_KEYS, ep_row
 
@@ -74,18 +78,149 @@ def test_the_ep_form_the_csv_import_and_the_submit_check_require_the_same_ep_fie
 
 def test_the_group_form_and_the_services_share_one_field_list():
     assert set(GroupRequestForm._meta.fields) == {*GROUP_FIELDS, "categories"}
-    assert set(DRAFT_FIELDS) == set(GROUP_FIELDS)
+    assert DRAFT_FIELDS is GROUP_FIELDS
+
+
+# The human label each EP field is named by, on the form and in the submit check's list.
+EP_LABELS = {
+    "npi": ("NPI", "NPI"),
+    "name": ("Full name", "full name"),
+    "address_line1": ("Street address", "street address"),
+    "city": ("City", "city"),
+    "state": ("State", "state"),
+    "zip_code": ("ZIP code", "ZIP code"),
+    "email": ("Email", "email"),
+}
+
+
+def test_every_required_ep_field_has_a_human_label():
+    assert set(EP_LABELS) == set(EP_REQUIRED_FIELDS)
 
 
 @pytest.mark.parametrize("missing", list(EP_REQUIRED_FIELDS))
 def test_a_missing_ep_field_is_refused_by_the_form_the_submit_check_and_the_group_check(ep, missing):
+    on_form, in_list = EP_LABELS[missing]
     form = AffectedEPForm(data=ep_row(**{missing: ""}), for_submit=True)
-    assert not form.is_valid() and missing in form.errors
+    assert not form.is_valid()
+    assert form.errors == {missing: [f"{on_form} is required to submit."]}
 
     draft = complete_draft(owner=ep)
     AffectedEP.objects.filter(request=draft).update(**{missing: ""})
-    assert f"EP 1 is missing: {missing}." in request_problems(draft)
+    assert request_problems(draft) == [f"EP 1 is missing: {in_list}."]
 
     draft.kind = draft.Kind.GROUP
     draft.save()
     assert "1 EP row(s) are incomplete: each needs NPI, name, address and email." in group_problems(draft)
+
+
+def test_the_submit_check_names_every_missing_ep_field_by_its_label(ep):
+    draft = complete_draft(owner=ep)
+    AffectedEP.objects.filter(request=draft).update(npi="", address_line1="")
+    assert request_problems(draft) == ["EP 1 is missing: NPI, street address."]
+
+
+def _form_for(draft) -> RequestForm:
+    """The EP form posted with exactly what the draft holds, as a submit."""
+    data = {
+        "tin": draft.tin,
+        "contact_phone": draft.contact_phone,
+        "categories": [str(c.pk) for c in draft.categories.all()],
+        "justification": draft.justification,
+        "cehrt_id": draft.cehrt_id,
+    }
+    if draft.attested:
+        data["attested"] = "on"
+    return RequestForm(data=data, instance=draft, for_submit=True)
+
+
+def _blank_categories(draft):
+    draft.categories.clear()
+
+
+def _ehr_category_without_id(draft):
+    draft.categories.add(HardshipCategory.objects.get(code="ehr-cehrt"))
+    draft.cehrt_id = ""
+    draft.save()
+
+
+def _set(**fields):
+    def change(draft):
+        for name, value in fields.items():
+            setattr(draft, name, value)
+        draft.save()
+
+    return change
+
+
+SUBMIT_GAPS = {
+    "tin": (_set(tin=""), "TIN is required to submit."),
+    "contact_phone": (_set(contact_phone=" "), "Phone is required to submit."),
+    "categories": (_blank_categories, "Choose at least one hardship category."),
+    "cehrt_id": (
+        _ehr_category_without_id,
+        "CEHRT certification ID is required for: Registered for the EHR Incentive Program and adopted certified EHR "
+        "technology.",
+    ),
+    "justification": (_set(justification="   "), "Justification is required to submit: explain the hardship."),
+    "attested": (_set(attested=False), "Tick the attestation to submit."),
+}
+
+
+def test_a_complete_draft_passes_the_form_and_the_submit_check_alike(ep):
+    draft = complete_draft(owner=ep)
+    form = _form_for(draft)
+    assert form.is_valid(), form.errors
+    assert request_problems(draft) == []
+
+
+@pytest.mark.parametrize("field", list(SUBMIT_GAPS))
+def test_the_form_and_the_submit_check_refuse_the_same_gap_with_the_same_words(ep, field):
+    change, message = SUBMIT_GAPS[field]
+    draft = complete_draft(owner=ep)
+    change(draft)
+    draft.refresh_from_db()
+
+    form = _form_for(draft)
+    assert not form.is_valid()
+    assert form.errors == {field: [message]}
+    assert request_problems(draft) == [message]
+    assert submit_field_problems(
+        tin=draft.tin,
+        contact_phone=draft.contact_phone,
+        categories=draft.categories.all(),
+        cehrt_id=draft.cehrt_id,
+        justification=draft.justification,
+        attested=draft.attested,
+        allowed=allowed_category_ids(draft.year),
+        year=draft.year,
+    ) == {field: message}
+
+
+def test_the_server_refuses_to_submit_without_a_phone_as_the_form_does(ep):
+    draft = complete_draft(owner=ep, contact_phone="")
+    with pytest.raises(ValidationError) as refused:
+        request_submit(exemption=draft, actor=ep, at=timezone.now())
+    assert refused.value.messages == ["Phone is required to submit."]
+    draft.refresh_from_db()
+    assert draft.status == draft.Status.DRAFT and draft.reference is None
+
+
+def test_a_category_outside_the_year_is_refused_with_one_wording(ep):
+    year = AdjustmentYear.objects.get(year=2013)
+    draft = complete_draft(owner=ep, year=year)
+    outside = HardshipCategory.objects.get(code="insufficient-opportunities")
+    form = RequestForm(
+        data={
+            "tin": draft.tin,
+            "contact_phone": "410-555-0100",
+            "justification": "x",
+            "attested": "on",
+            "categories": [str(outside.pk)],
+        },
+        instance=draft,
+        for_submit=True,
+    )
+    assert not form.is_valid()
+    assert form.errors["categories"] == ["A chosen category is not allowed for the 2013 adjustment."]
+    draft.categories.set([outside])
+    assert request_problems(draft) == ["A chosen category is not allowed for the 2013 adjustment."]

@@ -36,13 +36,13 @@ def test_the_draft_reminder_says_what_is_missing_when_and_where(year, ep):
     assert "Hello Alice Able," in body
     assert "2031 eRx payment adjustment" in body
     assert "Deadline: 11:59 p.m. ET on Thursday, March 14, 2030 (closes in 3 days)" in body
-    assert "TIN is missing." in body
-    assert "The attestation is not ticked." in body
+    assert "TIN is required to submit." in body
+    assert "Tick the attestation to submit." in body
     assert f"http://127.0.0.1:8000/requests/{draft.public_id}/edit/" in body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
     assert "Finish and submit your request" in html
-    assert "TIN is missing." in html
+    assert "TIN is required to submit." in html
     (filename, ics, ics_type) = message.attachments[0]
     assert (filename, ics_type) == ("deadline.ics", "text/calendar")
     assert "DTEND:20300315T040000Z" in ics  # the first second after 23:59:59 EDT

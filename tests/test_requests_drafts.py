@@ -123,7 +123,7 @@ def test_category_not_allowed_for_the_year_is_refused(client, ep, draft):
     client.force_login(ep)
     not_2013 = HardshipCategory.objects.get(code="insufficient-opportunities").pk
     page = client.post(edit_url(draft), form_data(categories=[not_2013])).content.decode()
-    assert "That category is not allowed for the 2013 adjustment." in page
+    assert "A chosen category is not allowed for the 2013 adjustment." in page
 
 
 def test_information_only_categories_are_explained_not_offered(client, ep):
@@ -134,7 +134,10 @@ def test_information_only_categories_are_explained_not_offered(client, ep):
     assert "Granted automatically by CMS" in page
     mu = HardshipCategory.objects.get(code="meaningful-use").pk
     assert f'value="{mu}"' not in page
-    assert "That category is not allowed" in client.post(edit_url(draft), form_data(categories=[mu])).content.decode()
+    assert (
+        "A chosen category is not allowed for the 2014 adjustment."
+        in client.post(edit_url(draft), form_data(categories=[mu])).content.decode()
+    )
 
 
 def test_justification_over_the_limit_is_refused(client, ep, draft, settings):

@@ -101,6 +101,7 @@ def test_before_the_window_opens_the_page_says_when_it_opens(client, ep):
         ({"attested": ""}, "Tick the attestation to submit."),
         ({"justification": "   "}, "Justification is required to submit"),
         ({"tin": ""}, "TIN is required to submit."),
+        ({"contact_phone": ""}, "Phone is required to submit."),
         ({"eps": [ep_row(city="")]}, "EP 1, City: City is required to submit."),
     ],
 )

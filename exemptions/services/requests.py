@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .. import workflow
-from ..completeness import EP_FIELDS, REQUEST_FIELDS, request_problems
+from ..completeness import EP_FIELDS, GROUP_FIELDS, request_problems
 from ..models import (
     AdjustmentYear,
     AffectedEP,
@@ -28,7 +28,7 @@ from .references import reference_issue
 from .transitions import apply_transition, exemption_lock, exemption_save_version
 
 S = ExemptionRequest.Status
-DRAFT_FIELDS = [*REQUEST_FIELDS, "group_name", "gpro_option", "gpro_program_year"]
+DRAFT_FIELDS = GROUP_FIELDS  # one list for EP and group drafts: each form sends only its own fields
 
 
 class RequestLocked(Exception):
