@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
-from .completeness import EP_REQUIRED_FIELDS, category_not_allowed, ep_field_problems, submit_field_problems
+from .completeness import category_not_allowed, ep_field_problems, submit_field_problems
 from .identifiers import format_tin, normalize_tin, validate_npi
 from .models import ExemptionRequest, HardshipCategory, YearCategory
 
@@ -188,8 +188,6 @@ class AffectedEPForm(forms.Form):
     state = text_field("State", 2, "address-level1", help_text="Two letters, e.g. MD.")
     zip_code = text_field("ZIP code", 10, "postal-code", inputmode="numeric")
     email = forms.EmailField(label="Email", required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-
-    REQUIRED_TO_SUBMIT = list(EP_REQUIRED_FIELDS)
 
     def __init__(self, *args, for_submit: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
