@@ -25,12 +25,10 @@ from ..emails.decisions import decision_email
 from ..emails.rendering import render_email
 from ..exports import export_response
 from ..models import ExemptionRequest, GroupLetter, StatusChange, SupportingDocument
-from ..outcomes import service_outcome
+from ..outcomes import NOTHING_CHANGED, service_outcome
 from ..selectors.review import ep_recipients, review_screen
 from ..services import review
 from .review_forms import DECISION_TITLES, BulkDecisionForm, DecisionForm, ExtensionForm, ReopenForm
-
-NOTHING_CHANGED = "Nothing was changed. "
 
 
 class ReviewViewsMixin:

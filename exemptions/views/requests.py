@@ -75,19 +75,20 @@ def _save_and_maybe_submit(request, draft, form, formset, action):
     rows = formset.rows()
     if action == "add_ep":
         rows.append({})
+    save = partial(
+        services.request_save_draft,
+        exemption=draft,
+        actor=request.user,
+        fields=fields,
+        categories=form.cleaned_data["categories"],
+        eps=rows,
+        documents=form.cleaned_data["documents"],
+    )
     try:
-        services.request_save_draft(
-            exemption=draft,
-            actor=request.user,
-            fields=fields,
-            categories=form.cleaned_data["categories"],
-            eps=rows,
-            documents=form.cleaned_data["documents"],
-        )
-    except services.RequestLocked:
+        saved = service_outcome(request, save, refusals=ValidationError, success=None, form=form, field="documents")
+    except services.RequestLocked:  # submitted from another tab meanwhile: not a refusal to word, a page to show
         return redirect("exemptions:request_detail", draft.public_id)
-    except ValidationError as exc:
-        form.add_error("documents", exc)
+    if not saved:
         return _render_edit(request, draft, form, formset, status=400)
     if action != "submit":
         messages.success(request, f"Draft saved at {timezone.localtime():%-I:%M %p} ET.")
@@ -96,21 +97,16 @@ def _save_and_maybe_submit(request, draft, form, formset, action):
 
 
 def _submit(request, draft):
-    try:
-        submitted, _created = services.request_submit(exemption=draft, actor=request.user, at=timezone.now())
-    except services.WindowClosed as closed:
-        messages.error(
-            request,
-            f"Your draft is saved, but it was not submitted: the {draft.year.year} online "
-            f"window is not open. {closed.state.describe()}.",
-        )
+    outcome = service_outcome(
+        request,
+        partial(services.request_submit, exemption=draft, actor=request.user, at=timezone.now()),
+        refusals=(services.WindowClosed, services.NotVerified, ValidationError),
+        refused_prefix="Your draft is saved, but it was not submitted. ",
+        success=None,  # the next page says it
+    )
+    if not outcome:
         return redirect("exemptions:request_edit", draft.public_id)
-    except services.NotVerified as exc:
-        messages.error(request, f"Your draft is saved, but it was not submitted. {exc}")
-        return redirect("exemptions:request_edit", draft.public_id)
-    except ValidationError as exc:
-        messages.error(request, "Your draft is saved, but it is not complete: " + " ".join(exc.messages))
-        return redirect("exemptions:request_edit", draft.public_id)
+    submitted, _created = outcome.result
     return redirect("exemptions:request_submitted", submitted.public_id)
 
 
