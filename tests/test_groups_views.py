@@ -299,6 +299,40 @@ def test_mark_mailed_after_staff_recorded_the_letter_meanwhile_is_a_message_not_
     assert (group.status, group.mailed_on) == ("received", None)
 
 
+@pytest.mark.parametrize(
+    ("mailed_on", "postmarked_on", "late_words"),
+    [
+        ("2011-10-31", dt.date(2011, 11, 3), "(postmarked November 3, 2011: after the postmark deadline)"),
+        ("2011-11-02", dt.date(2011, 11, 1), None),  # the postmark decides: on time
+    ],
+)
+def test_the_mailing_notice_words_lateness_by_the_date_that_decided(
+    client, ep, staff_user, mailed_on, postmarked_on, late_words
+):
+    year = AdjustmentYear.objects.get(year=2012)
+    with time_machine.travel(et(2011, 10, 20), tick=False):
+        group = complete_group(owner=ep, year=year)
+        generate(group, ep, at=et(2011, 10, 20))
+    client.force_login(ep)
+    with time_machine.travel(et(2011, 11, 4, 10, 0), tick=False):
+        mark = reverse("exemptions:group_mark_mailed", args=[group.public_id])
+        client.post(mark, {"mailed_on": mailed_on}, follow=True)  # follow: its own message is shown and gone
+        services.letter_mark_received(
+            exemption=ExemptionRequest.objects.get(pk=group.pk),
+            actor=staff_user,
+            at=et(2011, 11, 4, 10, 0),
+            received_on=dt.date(2011, 11, 4),
+            postmarked_on=postmarked_on,
+        )
+        page = client.get(reverse("exemptions:group_detail", args=[group.public_id])).content.decode()
+    mailed = dt.date.fromisoformat(mailed_on)
+    assert f"Mailed on {mailed:%B} {mailed.day}, 2011." in page  # the mailing date is not called late or on time
+    if late_words:
+        assert late_words in page and "alert-warning" in page
+    else:
+        assert "after the postmark deadline" not in page and "alert-success" in page
+
+
 def test_a_group_draft_can_be_deleted_from_its_page(client, ep):
     group = complete_group(owner=ep)
     client.force_login(ep)
