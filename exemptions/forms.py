@@ -25,7 +25,7 @@ ZIP = re.compile(r"^\d{5}(-\d{4})?$")
 PHONE = re.compile(r"^[0-9()+.\- x]{7,30}$")
 
 
-def _check(pattern: re.Pattern, value: str, message: str) -> str:
+def check_pattern(pattern: re.Pattern, value: str, message: str) -> str:
     if value and not pattern.match(value):
         raise ValidationError(message)
     return value
@@ -110,7 +110,9 @@ class HardshipFieldsMixin:
         return normalize_tin(value) if value.strip() else ""
 
     def clean_contact_phone(self):
-        return _check(PHONE, self.cleaned_data["contact_phone"].strip(), "Phone: use digits, spaces, ( ) + - only.")
+        return check_pattern(
+            PHONE, self.cleaned_data["contact_phone"].strip(), "Phone: use digits, spaces, ( ) + - only."
+        )
 
 
 class RequestForm(HardshipFieldsMixin, forms.ModelForm):
@@ -149,7 +151,7 @@ class RequestForm(HardshipFieldsMixin, forms.ModelForm):
         self.offer_categories_of(self.instance.year)
         limit = settings.PORTAL_JUSTIFICATION_MAX_CHARS
         self.fields["justification"].max_length = limit
-        self.fields["justification"].validators.append(lambda v: _too_long(v, limit))
+        self.fields["justification"].validators.append(lambda v: too_long(v, limit))
         self.fields["justification"].widget.attrs.update({"data-max-chars": limit})
         if self.instance.tin and not self.is_bound:
             self.initial["tin"] = format_tin(self.instance.tin)
@@ -174,7 +176,7 @@ class RequestForm(HardshipFieldsMixin, forms.ModelForm):
         return data
 
 
-def _too_long(value: str, limit: int) -> None:
+def too_long(value: str, limit: int) -> None:
     if value and len(value) > limit:
         raise ValidationError(f"Justification is {len(value):,} characters; the limit is {limit:,}.")
 
@@ -199,10 +201,10 @@ class AffectedEPForm(forms.Form):
 
     def clean_state(self):
         value = self.cleaned_data["state"].strip().upper()
-        return _check(US_STATE, value, "State: use the two-letter code, e.g. MD.")
+        return check_pattern(US_STATE, value, "State: use the two-letter code, e.g. MD.")
 
     def clean_zip_code(self):
-        return _check(ZIP, self.cleaned_data["zip_code"].strip(), "ZIP code: 5 digits or ZIP+4 (21244-1850).")
+        return check_pattern(ZIP, self.cleaned_data["zip_code"].strip(), "ZIP code: 5 digits or ZIP+4 (21244-1850).")
 
     def clean(self):
         data = super().clean()

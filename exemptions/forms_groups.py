@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from . import csv_import
 from .completeness import GROUP_FIELDS
-from .forms import US_STATE, ZIP, HardshipFieldsMixin, _check, _too_long, categories_field
+from .forms import US_STATE, ZIP, HardshipFieldsMixin, categories_field, check_pattern, too_long
 from .models import ExemptionRequest
 from .windows import ET
 
@@ -88,16 +88,18 @@ class GroupRequestForm(HardshipFieldsMixin, forms.ModelForm):
         self.fields["gpro_option"].required = False
         limit = settings.PORTAL_JUSTIFICATION_MAX_CHARS
         self.fields["justification"].max_length = limit
-        self.fields["justification"].validators.append(lambda v: _too_long(v, limit))
+        self.fields["justification"].validators.append(lambda v: too_long(v, limit))
         self.fields["justification"].widget.attrs.update({"data-max-chars": limit})
         if self.instance.tin and not self.is_bound:
             self.initial["tin"] = self.instance.tin
 
     def clean_state(self):
-        return _check(US_STATE, self.cleaned_data["state"].strip().upper(), "State: use the two-letter code, e.g. MD.")
+        return check_pattern(
+            US_STATE, self.cleaned_data["state"].strip().upper(), "State: use the two-letter code, e.g. MD."
+        )
 
     def clean_zip_code(self):
-        return _check(ZIP, self.cleaned_data["zip_code"].strip(), "ZIP code: 5 digits or ZIP+4 (21244-1850).")
+        return check_pattern(ZIP, self.cleaned_data["zip_code"].strip(), "ZIP code: 5 digits or ZIP+4 (21244-1850).")
 
 
 class CSVImportForm(forms.Form):

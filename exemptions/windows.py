@@ -48,11 +48,6 @@ class WindowState:
             return self.extension.until
         return self.window.closes_at if self.window and self.state is State.OPEN else None
 
-    @property
-    def seconds_left(self) -> int | None:
-        closes = self.closes_at
-        return None if closes is None else int((closes + ONE_SECOND - self.at).total_seconds())
-
     def describe(self) -> str:
         """Plain words: 'Open until 11:59 p.m. ET on Thursday, January 31, 2013'."""
         if self.state is State.OPEN:
@@ -141,27 +136,45 @@ def format_date_et(value: dt.datetime) -> str:
     return date_in_words(date_et(value))
 
 
-def time_left(state: WindowState) -> str:
-    """How long an open window (or extension) stays open, in the words of `time_left_words`; '' when not open."""
-    closes = state.closes_at
-    return "" if closes is None else time_left_words(deadline=closes, at=state.at)
+@dataclass(frozen=True)
+class TimeLeft:
+    """How long until a deadline's last second, as one count of one unit; `str()` gives the words."""
+
+    count: int
+    unit: str  # "day", "hour" or "minute"
+    due_today: bool  # the deadline falls later today (ET), so hours are counted
+
+    @property
+    def amount(self) -> str:
+        """'3 days', '1 hour', '12 minutes'."""
+        return f"{self.count} {self.unit}{'s' if self.count != 1 else ''}"
+
+    def __str__(self) -> str:
+        """'3 days left', '5 hours left, due today', '12 minutes left' (no verb: nothing 'closes' for a reply)."""
+        return f"{self.amount} left, due today" if self.due_today else f"{self.amount} left"
+
+
+def time_left_until(*, deadline: dt.datetime, at: dt.datetime) -> TimeLeft:
+    """The one count of the time left before `deadline` (its last second), for pages and emails alike:
+    calendar days in ET; hours when the deadline is today or under a day away; minutes under two hours."""
+    seconds = int((deadline + ONE_SECOND - at).total_seconds())
+    days = (deadline.astimezone(ET).date() - at.astimezone(ET).date()).days
+    if seconds < 2 * 3600:
+        return TimeLeft(max(1, seconds // 60), "minute", due_today=False)
+    if days <= 0 or seconds < 24 * 3600:
+        return TimeLeft(seconds // 3600, "hour", due_today=days <= 0)
+    return TimeLeft(days, "day", due_today=False)
 
 
 def time_left_words(*, deadline: dt.datetime, at: dt.datetime) -> str:
-    """The one wording of "time left" before `deadline` (its last second), for pages and emails alike:
-    'closes in 3 days' (calendar days in ET), 'closes in 6 hours' (closing today, or under a day away),
-    'closes in 45 minutes' (under two hours)."""
-    seconds = int((deadline + ONE_SECOND - at).total_seconds())
-    if seconds < 2 * 3600:
-        return _closes_in(max(1, seconds // 60), "minute")
-    days = (deadline.astimezone(ET).date() - at.astimezone(ET).date()).days
-    if days <= 0 or seconds < 24 * 3600:
-        return _closes_in(seconds // 3600, "hour")
-    return _closes_in(days, "day")
+    """'3 days left' / '5 hours left, due today' / '12 minutes left' (emails)."""
+    return str(time_left_until(deadline=deadline, at=at))
 
 
-def _closes_in(count: int, unit: str) -> str:
-    return f"closes in {count} {unit}{'s' if count != 1 else ''}"
+def time_left(state: WindowState) -> str:
+    """'closes in 3 days' for an open window (or extension), counted as `time_left_until` counts; '' when not open."""
+    closes = state.closes_at
+    return "" if closes is None else f"closes in {time_left_until(deadline=closes, at=state.at).amount}"
 
 
 def describe_window(window: SubmissionWindow, at: dt.datetime) -> tuple[State, str]:

@@ -1,4 +1,4 @@
-"""Celery wiring. Tasks live in exemptions/tasks.py; the beat schedule is here."""
+"""Celery wiring. Tasks live in the exemptions/tasks/ package (registered by name); the beat schedule is here."""
 
 import os
 
@@ -12,7 +12,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
-    # Re-publish outbox rows whose publish failed or was lost (broker down at commit time).
+    # Re-publish work whose publish failed or was lost (broker down at commit time): outbox emails, letters to
+    # render and print batches to build (services/drain.py).
     "drain-outbox": {"task": "exemptions.drain_outbox", "schedule": 60.0},
     # Deadline reminders: recomputed from the database each time (never long ETAs); on the quarter hour (ET), so
     # whole-day reminders set for 9:00 go out at 9:00. Exactly one beat must run (the outbox key stops duplicates).

@@ -27,7 +27,6 @@ LAYERS = {
     "exemptions.reasons": 1,
     "exemptions.roles": 1,
     "exemptions.reminder_keys": 1,
-    "exemptions.wording": 1,
     "exemptions.selectors": 2,
     "exemptions.services": 2,
     "exemptions.tasks": 3,

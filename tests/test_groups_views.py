@@ -9,7 +9,9 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from exemptions.forms_groups import MailedForm
 from exemptions.models import AdjustmentYear, ExemptionRequest, GroupLetter
+from exemptions.services import groups as services
 from tests.conftest import et
 from tests.test_groups_support import complete_group, generate, npi, practice_year
 
@@ -226,8 +228,10 @@ def test_closed_window_no_generation_but_an_existing_letter_stays_downloadable(c
     with time_machine.travel(et(2011, 11, 2, 9, 0), tick=False):
         response = client.post(reverse("exemptions:group_letter_generate", args=[late.public_id]), follow=True)
         page = response.content.decode()
-        assert "The letter cannot be generated: the letter window is closed." in page
-        assert "Closed at 11:59 p.m. ET on Tuesday, November 1, 2011" in page
+        assert (
+            "The letter cannot be generated. The letter window is not open. "
+            "Closed at 11:59 p.m. ET on Tuesday, November 1, 2011." in page
+        )
         assert not GroupLetter.objects.filter(request=late).exists()
         download = client.get(reverse("exemptions:group_letter_download", args=[letter.public_id]))
         assert download.status_code == 200
@@ -258,6 +262,75 @@ def test_mark_mailed_late_is_accepted_and_flagged(client, ep):
     group.refresh_from_db()
     assert (group.status, group.mailed_on) == ("mailed", dt.date(2011, 11, 3))
     assert "after the postmark deadline" in response.content.decode()
+
+
+def test_mark_mailed_after_staff_recorded_the_letter_meanwhile_is_a_message_not_an_error(
+    client, ep, staff_user, monkeypatch
+):
+    year = AdjustmentYear.objects.get(year=2012)
+    with time_machine.travel(et(2011, 10, 20), tick=False):
+        group = complete_group(owner=ep, year=year)
+        generate(group, ep, at=et(2011, 10, 20))
+    validate = MailedForm.is_valid
+
+    def staff_receive_the_letter_first(form):  # the race: after the page's status check, before the service
+        services.letter_mark_received(
+            exemption=ExemptionRequest.objects.get(pk=group.pk),
+            actor=staff_user,
+            at=et(2011, 10, 28, 9, 0),
+            received_on=dt.date(2011, 10, 28),
+            postmarked_on=dt.date(2011, 10, 25),
+        )
+        return validate(form)
+
+    monkeypatch.setattr(MailedForm, "is_valid", staff_receive_the_letter_first)
+    client.force_login(ep)
+    with time_machine.travel(et(2011, 10, 28, 10, 0), tick=False):
+        response = client.post(
+            reverse("exemptions:group_mark_mailed", args=[group.public_id]), {"mailed_on": "2011-10-24"}, follow=True
+        )
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("exemptions:group_detail", args=[group.public_id])
+    said = [str(m) for m in response.context["messages"]]
+    assert said == [
+        'Nothing was changed. Cannot mark mailed a request whose status is "Letter received" (Letter received by CMS).'
+    ]
+    group.refresh_from_db()
+    assert (group.status, group.mailed_on) == ("received", None)
+
+
+@pytest.mark.parametrize(
+    ("mailed_on", "postmarked_on", "late_words"),
+    [
+        ("2011-10-31", dt.date(2011, 11, 3), "(postmarked November 3, 2011: after the postmark deadline)"),
+        ("2011-11-02", dt.date(2011, 11, 1), None),  # the postmark decides: on time
+    ],
+)
+def test_the_mailing_notice_words_lateness_by_the_date_that_decided(
+    client, ep, staff_user, mailed_on, postmarked_on, late_words
+):
+    year = AdjustmentYear.objects.get(year=2012)
+    with time_machine.travel(et(2011, 10, 20), tick=False):
+        group = complete_group(owner=ep, year=year)
+        generate(group, ep, at=et(2011, 10, 20))
+    client.force_login(ep)
+    with time_machine.travel(et(2011, 11, 4, 10, 0), tick=False):
+        mark = reverse("exemptions:group_mark_mailed", args=[group.public_id])
+        client.post(mark, {"mailed_on": mailed_on}, follow=True)  # follow: its own message is shown and gone
+        services.letter_mark_received(
+            exemption=ExemptionRequest.objects.get(pk=group.pk),
+            actor=staff_user,
+            at=et(2011, 11, 4, 10, 0),
+            received_on=dt.date(2011, 11, 4),
+            postmarked_on=postmarked_on,
+        )
+        page = client.get(reverse("exemptions:group_detail", args=[group.public_id])).content.decode()
+    mailed = dt.date.fromisoformat(mailed_on)
+    assert f"Mailed on {mailed:%B} {mailed.day}, 2011." in page  # the mailing date is not called late or on time
+    if late_words:
+        assert late_words in page and "alert-warning" in page
+    else:
+        assert "after the postmark deadline" not in page and "alert-success" in page
 
 
 def test_a_group_draft_can_be_deleted_from_its_page(client, ep):

@@ -10,7 +10,7 @@ from icalendar import Calendar
 from exemptions.models import ExemptionRequest, InformationRequest, OutboundEmail, WindowOpeningSubscription
 from exemptions.reminder_keys import ReminderKey
 from exemptions.services.reminders import stop_target
-from exemptions.windows import time_left, time_left_words, window_state
+from exemptions.windows import time_left, time_left_until, time_left_words, window_state
 from tests.conftest import et
 from tests.factories import RequestFactory, WindowFactory, YearFactory, complete_draft
 from tests.reminder_fixtures import CLOSES, THREE_DAYS, online_window, sweep
@@ -30,12 +30,12 @@ def test_the_draft_reminder_says_what_is_missing_when_and_where(year, ep):
         draft = RequestFactory(owner=ep, year=year, tin="", attested=False)
     sweep(THREE_DAYS)
     (message,) = mail.outbox
-    assert message.subject == "Reminder: your 2031 eRx hardship exemption request is not submitted (closes in 3 days)"
+    assert message.subject == "Reminder: your 2031 eRx hardship exemption request is not submitted (3 days left)"
     assert message.to == ["alice@example.org"]
     body = message.body
     assert "Hello Alice Able," in body
     assert "2031 eRx payment adjustment" in body
-    assert "Deadline: 11:59 p.m. ET on Thursday, March 14, 2030 (closes in 3 days)" in body
+    assert "Deadline: 11:59 p.m. ET on Thursday, March 14, 2030 (3 days left)" in body
     assert "TIN is required to submit." in body
     assert "Tick the attestation to submit." in body
     assert f"http://127.0.0.1:8000/requests/{draft.public_id}/edit/" in body
@@ -122,8 +122,9 @@ def test_an_unanswered_question_gets_a_reminder_before_its_reply_by_date(year, e
         )
     sweep(et(2030, 3, 17, 9, 0))
     (message,) = mail.outbox
-    assert message.subject == "Reminder: CMS is waiting for your answer on request R-9 (closes in 3 days)"
-    assert "Please answer by: 11:59 p.m. ET on Wednesday, March 20, 2030 (closes in 3 days)" in message.body
+    assert message.subject == "Reminder: CMS is waiting for your answer on request R-9 (3 days left)"
+    assert "Please answer by: 11:59 p.m. ET on Wednesday, March 20, 2030 (3 days left)" in message.body
+    assert "closes" not in message.subject + message.body  # nothing closes: CMS waits for an answer
     assert "Send the state law citation." in message.body
     assert f"/requests/{exemption.public_id}/respond/" in message.body
     reply_by_end = et(2030, 3, 20, 23, 59, 59)
@@ -158,32 +159,33 @@ def test_subscribers_are_told_once_when_the_window_opens(year, ep, other_ep):
     )
 
 
-def test_an_email_words_the_time_left_as_the_pages_do(year, ep):
+def test_an_email_counts_the_time_left_as_the_pages_do(year, ep):
     online_window(year)
     with time_machine.travel(et(2030, 2, 15), tick=False):
         RequestFactory(owner=ep, year=year)
     sweep(THREE_DAYS)
     (message,) = mail.outbox
-    page_words = time_left(window_state(year=year, channel="online", at=THREE_DAYS))
-    assert page_words == "closes in 3 days"
-    assert message.subject.endswith(f"({page_words})")
-    assert f"Deadline: 11:59 p.m. ET on Thursday, March 14, 2030 ({page_words})" in message.body
+    assert time_left(window_state(year=year, channel="online", at=THREE_DAYS)) == "closes in 3 days"
+    assert message.subject.endswith("(3 days left)")
+    assert "Deadline: 11:59 p.m. ET on Thursday, March 14, 2030 (3 days left)" in message.body
 
 
 @pytest.mark.parametrize(
-    ("at", "words"),
+    ("at", "amount", "email_words"),
     [
-        (et(2030, 3, 11, 9, 0), "closes in 3 days"),  # the 3-day reminder
-        (et(2030, 3, 13, 9, 0), "closes in 1 day"),  # the 1-day reminder: calendar days in ET, not 39 hours
-        (et(2030, 3, 14, 9, 0), "closes in 15 hours"),  # closing today
-        (et(2030, 3, 14, 23, 45), "closes in 15 minutes"),
+        (et(2030, 3, 11, 9, 0), "3 days", "3 days left"),  # the 3-day reminder
+        (et(2030, 3, 13, 9, 0), "1 day", "1 day left"),  # the 1-day reminder: calendar days in ET, not 39 hours
+        (et(2030, 3, 14, 9, 0), "15 hours", "15 hours left, due today"),  # closing today
+        (et(2030, 3, 14, 23, 45), "15 minutes", "15 minutes left"),
     ],
 )
-def test_pages_and_emails_word_the_time_left_alike(year, at, words):
+def test_pages_and_emails_count_the_time_left_alike(year, at, amount, email_words):
     window = online_window(year)
-    assert time_left(window_state(year=year, channel="online", at=at)) == words
-    assert time_left_words(deadline=window.closes_at, at=at) == words
+    assert time_left_until(deadline=window.closes_at, at=at).amount == amount
+    assert time_left(window_state(year=year, channel="online", at=at)) == f"closes in {amount}"
+    assert time_left_words(deadline=window.closes_at, at=at) == email_words
 
 
 def test_a_deadline_less_than_a_day_away_counts_hours_even_across_midnight():
-    assert time_left_words(deadline=et(2030, 3, 15, 10, 0), at=et(2030, 3, 14, 23, 0)) == "closes in 11 hours"
+    # Under a day away but tomorrow in ET: hours, without "due today".
+    assert time_left_words(deadline=et(2030, 3, 15, 10, 0), at=et(2030, 3, 14, 23, 0)) == "11 hours left"

@@ -61,7 +61,7 @@ def test_a_draft_gets_exactly_one_three_day_reminder_when_the_sweep_runs_three_t
     assert email.attempts == 1
     (message,) = mail.outbox
     assert message.to == ["alice@example.org"]
-    assert "closes in 3 days" in message.subject
+    assert "(3 days left)" in message.subject
 
 
 def test_a_missed_sweep_catches_up_and_a_later_offset_supersedes_an_unsent_one(window, ep):
@@ -124,7 +124,7 @@ def test_minute_offsets_set_by_staff_work_for_the_demo(window, ep):
     assert mail.outbox == []
     sweep(et(2030, 3, 14, 23, 45))
     (message,) = mail.outbox
-    assert "closes in 15 minutes" in message.subject
+    assert "(15 minutes left)" in message.subject
 
 
 def test_when_staff_extend_the_window_the_schedule_follows_the_new_close(window, ep):

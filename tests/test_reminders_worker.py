@@ -124,9 +124,7 @@ def test_three_sweeps_send_exactly_one_three_day_reminder(live_worker):
     live_worker.wait_for(all_sent(1), what="the reminder to be sent")
     (body,) = live_worker.wait_for(live_worker.emails, what="the email file")
     message = email.message_from_string(body, policy=email.policy.default)
-    assert message["Subject"] == (
-        "Reminder: your 2031 eRx hardship exemption request is not submitted (closes in 3 days)"
-    )
+    assert message["Subject"] == ("Reminder: your 2031 eRx hardship exemption request is not submitted (3 days left)")
     assert message["To"] == "ep0@example.org"
     (row,) = OutboundEmail.objects.filter(request=draft)
     assert row.attempts == 1

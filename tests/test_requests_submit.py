@@ -57,7 +57,7 @@ def test_submit_one_second_after_the_close_is_refused_and_the_draft_is_intact(cl
     assert draft2013.status == "draft" and draft2013.reference is None
     assert draft2013.justification == "Edited at the last second"  # the edit was kept
     page = response.content.decode()
-    assert "Your draft is saved, but it was not submitted" in page
+    assert "Your draft is saved, but it was not submitted. The online window is not open." in page
     assert "Closed at 11:59 p.m. ET on Thursday, January 31, 2013" in page
     assert not OutboundEmail.objects.exists()
 

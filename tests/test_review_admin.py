@@ -364,7 +364,7 @@ def test_staff_download_documents_and_letters_of_the_request_they_view_only(clie
     letter_url = reverse("admin:exemptions_review_letter", args=[submitted.pk, letter.public_id])
     for url, content, filename in [
         (doc_url, b"%PDF-1.4\n%%EOF\n", "scan.pdf"),
-        (letter_url, b"%PDF-1.4 letter", f"letter-{submitted}-v2.pdf"),
+        (letter_url, b"%PDF-1.4 letter", f"{submitted.reference}-letter-v2.pdf"),  # GroupLetter.download_name
     ]:
         response = client.get(url)
         assert b"".join(response.streaming_content) == content

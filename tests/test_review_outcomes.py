@@ -10,10 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.urls import reverse
 
-from exemptions.models import ExemptionRequest, InformationRequest
-from exemptions.outcomes import service_outcome
+from exemptions.models import Channel, ExemptionRequest, InformationRequest, SubmissionWindow
+from exemptions.outcomes import describe_refusal, service_outcome, window_closed_words
 from exemptions.selectors.review import stale_message
 from exemptions.services import review
+from exemptions.services.requests import WindowClosed
+from exemptions.windows import window_state
+from tests.conftest import et
 from tests.review_fixtures import deny, reviewer, start_review, submitted  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +118,20 @@ def test_the_ep_answer_page_shows_a_refused_document_on_the_form(client, ep, rev
     submitted.refresh_from_db()
     assert submitted.status == S.INFO_REQUESTED
     assert InformationRequest.objects.get(request=submitted).answered_at is None
+
+
+def test_a_window_that_is_not_open_is_worded_one_way_for_every_page():
+    """The EP's submit, the group edit pages and letter generation all word WindowClosed through describe_refusal."""
+    letter = SubmissionWindow(channel=Channel.LETTER, opens_at=et(2011, 10, 1), closes_at=et(2011, 11, 1, 23, 59, 59))
+    state = window_state(year=1, channel=Channel.LETTER, at=et(2011, 11, 2), windows=[letter])
+    assert describe_refusal(WindowClosed(state)) == (
+        "The letter window is not open. Closed at 11:59 p.m. ET on Tuesday, November 1, 2011."
+    )
+    online = SubmissionWindow(channel=Channel.ONLINE, opens_at=et(2030, 2, 1), closes_at=et(2030, 3, 14, 23, 59, 59))
+    early = window_state(year=1, channel=Channel.ONLINE, at=et(2030, 1, 2), windows=[online])
+    assert (
+        describe_refusal(WindowClosed(early))
+        == window_closed_words(early)
+        == ("The online window is not open. Opens at 12:00 a.m. ET on Friday, February 1, 2030.")
+    )
+    assert describe_refusal(ValidationError(["TIN is missing.", "Add an EP."])) == "TIN is missing. Add an EP."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
@@ -16,6 +18,7 @@ from ..forms_groups import ReceivedForm
 from ..identifiers import mask_tin
 from ..models import GroupLetter, PrintBatch
 from ..models.letters import GroupMailing
+from ..outcomes import service_outcome
 from ..services import groups as services
 from ..workflow import TransitionNotAllowed
 
@@ -134,11 +137,13 @@ class GroupMailingAdmin(admin.ModelAdmin):
         self._print(request, queryset, cover=False)
 
     def _print(self, request, queryset, *, cover: bool) -> None:
-        try:
-            batch = services.print_batch_create(exemptions=queryset, actor=request.user, include_cover_sheet=cover)
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        create = partial(
+            services.print_batch_create, exemptions=queryset, actor=request.user, include_cover_sheet=cover
+        )
+        outcome = service_outcome(request, create, refusals=ValidationError, success=None)
+        if not outcome:
             return
+        batch = outcome.result
         batch.refresh_from_db()  # a small batch was built right after the service's commit
         count = batch.letters.count()
         if batch.status == PrintBatch.Status.READY:
@@ -208,17 +213,26 @@ class GroupMailingAdmin(admin.ModelAdmin):
         if exemption is None:
             form.add_error("reference", f"No GPRO letter has the reference {data['reference']}.")
             return False
-        try:
-            late = services.letter_mark_received(
-                exemption=exemption,
-                actor=request.user,
-                at=timezone.now(),
-                received_on=data["received_on"],
-                postmarked_on=data["postmarked_on"],
-            )
-        except TransitionNotAllowed as exc:
-            form.add_error("reference", f"{exemption.reference}: {exc}")
+        receive = partial(
+            services.letter_mark_received,
+            exemption=exemption,
+            actor=request.user,
+            at=timezone.now(),
+            received_on=data["received_on"],
+            postmarked_on=data["postmarked_on"],
+        )
+        outcome = service_outcome(
+            request,
+            receive,
+            refusals=TransitionNotAllowed,
+            success=None,  # worded below: late or not
+            form=form,
+            field="reference",
+            describe=lambda exc: f"{exemption.reference}: {exc}",
+        )
+        if not outcome:
             return False
+        late = outcome.result
         text = (
             f"{exemption.reference} ({exemption.group_name}) recorded as received on {data['received_on']:%B %-d, %Y}."
         )

@@ -25,12 +25,10 @@ from ..emails.decisions import decision_email
 from ..emails.rendering import render_email
 from ..exports import export_response
 from ..models import ExemptionRequest, GroupLetter, StatusChange, SupportingDocument
-from ..outcomes import service_outcome
+from ..outcomes import NOTHING_CHANGED, service_outcome
 from ..selectors.review import ep_recipients, review_screen
 from ..services import review
 from .review_forms import DECISION_TITLES, BulkDecisionForm, DecisionForm, ExtensionForm, ReopenForm
-
-NOTHING_CHANGED = "Nothing was changed. "
 
 
 class ReviewViewsMixin:
@@ -54,48 +52,48 @@ class ReviewViewsMixin:
         return request.user.has_perm("exemptions.decide_exemptionrequest")
 
     def _viewable(self, request, object_id) -> ExemptionRequest:
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
+        exemption = self.get_object(request, unquote(object_id))
+        if exemption is None:
             raise Http404("No such request")
-        if not self.has_view_permission(request, obj):
+        if not self.has_view_permission(request, exemption):
             raise PermissionDenied
-        return obj
+        return exemption
 
     def _decidable(self, request, object_id) -> ExemptionRequest:
-        obj = self._viewable(request, object_id)
+        exemption = self._viewable(request, object_id)
         if not self.has_decide_permission(request):
             raise PermissionDenied
-        return obj
+        return exemption
 
-    def _back(self, obj) -> HttpResponseRedirect:
-        return HttpResponseRedirect(reverse("admin:exemptions_exemptionrequest_change", args=[obj.pk]))
+    def _back(self, exemption) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:exemptions_exemptionrequest_change", args=[exemption.pk]))
 
-    def _step(self, request, obj, service, **details) -> partial:
+    def _step(self, request, exemption, service, **details) -> partial:
         """`service` for this request, by this reviewer, now: the call a page hands to `service_outcome`."""
-        return partial(service, exemption=obj, actor=request.user, at=timezone.now(), **details)
+        return partial(service, exemption=exemption, actor=request.user, at=timezone.now(), **details)
 
-    def _page(self, request, template: str, obj, **context) -> TemplateResponse:
+    def _page(self, request, template: str, exemption, **context) -> TemplateResponse:
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "original": obj,
-            "title": context.pop("title", str(obj)),
+            "original": exemption,
+            "title": context.pop("title", str(exemption)),
             **context,
         }
         return TemplateResponse(request, f"admin/exemptions/exemptionrequest/{template}", context)
 
     # --- review screen context (used by change_view) ---
-    def review_context(self, request, obj: ExemptionRequest) -> dict:
+    def review_context(self, request, exemption: ExemptionRequest) -> dict:
         decide = self.has_decide_permission(request)
         return {
             "review": {
-                **review_screen(obj, at=timezone.now()),
+                **review_screen(exemption, at=timezone.now()),
                 "can_decide": decide,
                 "can": {
-                    name: decide and workflow.allowed(name, obj.status)
+                    name: decide and workflow.allowed(name, exemption.status)
                     for name in ("start_review", "request_info", "approve", "deny", "reopen")
                 },
-                "can_assign": decide and obj.status in workflow.UNDECIDED,
+                "can_assign": decide and exemption.status in workflow.UNDECIDED,
                 "can_extend": decide and request.user.has_perm("exemptions.add_extension"),
             }
         }
@@ -115,54 +113,56 @@ class ReviewViewsMixin:
     def _one_click(self, request, object_id, service, done: str):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        obj = self._decidable(request, object_id)
+        exemption = self._decidable(request, object_id)
         version = request.POST.get("version")
         step = self._step(
-            request, obj, service, expected_version=int(version) if version and version.isdigit() else None
+            request, exemption, service, expected_version=int(version) if version and version.isdigit() else None
         )
-        service_outcome(request, step, refusals=review.REFUSALS, success=f"{obj}: {done}")
-        return self._back(obj)
+        service_outcome(request, step, refusals=review.REFUSALS, success=f"{exemption}: {done}")
+        return self._back(exemption)
 
     # --- decisions with preview ---
     def decide_view(self, request, object_id, decision):
         if decision not in DECISION_TITLES:
             raise Http404("Unknown decision")
-        obj = self._decidable(request, object_id)
+        exemption = self._decidable(request, object_id)
         form = DecisionForm(
-            request.POST if request.method == "POST" else None, decision=decision, initial={"version": obj.version}
+            request.POST if request.method == "POST" else None,
+            decision=decision,
+            initial={"version": exemption.version},
         )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             if "_confirm" in request.POST:
-                return self._decide(request, obj, decision, data)
+                return self._decide(request, exemption, decision, data)
             if "_edit" not in request.POST:
                 return self._page(
                     request,
                     "review_preview.html",
-                    obj,
-                    title=f"Check before sending: {DECISION_TITLES[decision].lower()} {obj}",
+                    exemption,
+                    title=f"Check before sending: {DECISION_TITLES[decision].lower()} {exemption}",
                     form=form,
                     decision=decision,
-                    preview=self.preview(obj, decision, data["message"], data.get("reply_by")),
+                    preview=self.preview(exemption, decision, data["message"], data.get("reply_by")),
                 )
         return self._page(
             request,
             "review_decide.html",
-            obj,
-            title=f"{DECISION_TITLES[decision]}: {obj}",
+            exemption,
+            title=f"{DECISION_TITLES[decision]}: {exemption}",
             form=form,
             decision=decision,
             defaults={r.code: r.default_message for r in reasons.reasons_for(decision)},
         )
 
-    def _decide(self, request, obj, decision, data):
+    def _decide(self, request, exemption, decision, data):
         if decision == reasons.Decision.REQUEST_INFO:
             service = partial(review.request_ask_for_information, reply_by=data.get("reply_by"))
         else:
             service = partial(review.request_decide, decision=decision)
         step = self._step(
             request,
-            obj,
+            exemption,
             service,
             reason_code=data["reason_code"],
             message=data["message"],
@@ -171,18 +171,18 @@ class ReviewViewsMixin:
         )
 
         def done(change: StatusChange) -> str:
-            return f"{obj}: {change.get_to_status_display().lower()}. The EP's email is queued."
+            return f"{exemption}: {change.get_to_status_display().lower()}. The EP's email is queued."
 
         service_outcome(request, step, refusals=review.REFUSALS, refused_prefix=NOTHING_CHANGED, success=done)
-        return self._back(obj)
+        return self._back(exemption)
 
     @staticmethod
-    def preview(obj: ExemptionRequest, decision: str, message: str, reply_by=None) -> dict:
+    def preview(exemption: ExemptionRequest, decision: str, message: str, reply_by=None) -> dict:
         """Exactly what the EP will receive: rendered by the same function the outbox uses."""
         target = workflow.TRANSITIONS[decision].target
-        change = StatusChange(request=obj, to_status=target, message_to_ep=message, at=timezone.now())
-        name, context = decision_email(obj, change, reply_by=reply_by)
-        email = render_email(name, context, to=sorted({r for r in ep_recipients(obj) if r}))
+        change = StatusChange(request=exemption, to_status=target, message_to_ep=message, at=timezone.now())
+        name, context = decision_email(exemption, change, reply_by=reply_by)
+        email = render_email(name, context, to=sorted({r for r in ep_recipients(exemption) if r}))
         return {
             "subject": email.subject,
             "to": email.to,
@@ -226,23 +226,25 @@ class ReviewViewsMixin:
 
     # --- reopen and extension ---
     def reopen_view(self, request, object_id):
-        obj = self._decidable(request, object_id)
-        form = ReopenForm(request.POST or None, initial={"version": obj.version})
+        exemption = self._decidable(request, object_id)
+        form = ReopenForm(request.POST or None, initial={"version": exemption.version})
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             step = self._step(
-                request, obj, review.request_reopen, reason=data["reason"], expected_version=data["version"]
+                request, exemption, review.request_reopen, reason=data["reason"], expected_version=data["version"]
             )
-            done = f"{obj} reopened: it is under review again."
+            done = f"{exemption} reopened: it is under review again."
             service_outcome(request, step, refusals=review.REFUSALS, refused_prefix=NOTHING_CHANGED, success=done)
-            return self._back(obj)
-        return self._page(request, "review_form.html", obj, title=f"Reopen {obj}", form=form, button="Reopen")
+            return self._back(exemption)
+        return self._page(
+            request, "review_form.html", exemption, title=f"Reopen {exemption}", form=form, button="Reopen"
+        )
 
     def extension_view(self, request, object_id):
-        obj = self._decidable(request, object_id)
+        exemption = self._decidable(request, object_id)
         if not request.user.has_perm("exemptions.add_extension"):
             raise PermissionDenied
-        form = ExtensionForm(request.POST or None, exemption=obj)
+        form = ExtensionForm(request.POST or None, exemption=exemption)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             step = partial(
@@ -251,36 +253,41 @@ class ReviewViewsMixin:
                 until=data["until"],
                 reason=data["reason"],
                 at=timezone.now(),
-                exemption=obj if data["scope"] == form.SCOPE_REQUEST else None,
+                exemption=exemption if data["scope"] == form.SCOPE_REQUEST else None,
                 tin=data.get("tin", ""),
-                year=obj.year,
-                channel=obj.channel,
+                year=exemption.year,
+                channel=exemption.channel,
             )
-            success = f"Extension granted for {obj}."
+            success = f"Extension granted for {exemption}."
             if service_outcome(request, step, refusals=review.ReviewError, success=success, form=form):
-                return self._back(obj)
+                return self._back(exemption)
         return self._page(
-            request, "review_form.html", obj, title=f"Grant an extension: {obj}", form=form, button="Grant extension"
+            request,
+            "review_form.html",
+            exemption,
+            title=f"Grant an extension: {exemption}",
+            form=form,
+            button="Grant extension",
         )
 
     # --- downloads ---
     def document_view(self, request, object_id, doc_id):
-        obj = self._viewable(request, object_id)
-        document = get_object_or_404(SupportingDocument, public_id=doc_id, request=obj)
+        exemption = self._viewable(request, object_id)
+        document = get_object_or_404(SupportingDocument, public_id=doc_id, request=exemption)
         return stored_file_download(document.file, filename=document.original_name, content_type=document.content_type)
 
     def letter_view(self, request, object_id, letter_id):
-        obj = self._viewable(request, object_id)
-        letter = get_object_or_404(GroupLetter, public_id=letter_id, request=obj)
-        filename = f"letter-{obj}-v{letter.version}.pdf"
-        return stored_file_download(letter.file, filename=filename, content_type="application/pdf")
+        exemption = self._viewable(request, object_id)
+        letter = get_object_or_404(GroupLetter, public_id=letter_id, request=exemption)
+        letter.request = exemption  # download_name reads the reference: no second query
+        return stored_file_download(letter.file, filename=letter.download_name, content_type="application/pdf")
 
     def bundle_view(self, request, object_id):
-        obj = self._viewable(request, object_id)
-        if obj.submitted_at is None:
+        exemption = self._viewable(request, object_id)
+        if exemption.submitted_at is None:
             raise Http404("A draft has no audit bundle")
         return content_download(
-            bundle_zip(exemption=obj), filename=bundle_filename(obj), content_type="application/zip"
+            bundle_zip(exemption=exemption), filename=bundle_filename(exemption), content_type="application/zip"
         )
 
     def export_view(self, request):

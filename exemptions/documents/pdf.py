@@ -9,12 +9,13 @@ file:///etc/passwd fetches nothing.
 from __future__ import annotations
 
 import functools
-import hashlib
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from django.conf import settings
 from django.template.loader import render_to_string
+
+from ..services.groups.files import pdf_sha256
 
 STATIC_DIR = (Path(settings.BASE_DIR) / "static").resolve()
 
@@ -72,5 +73,4 @@ def render_pdf(template: str, context: dict, *, stylesheet_name: str, pdf_varian
     return document.write_pdf(stylesheets=[stylesheet(stylesheet_name)], font_config=font_config(), **options)
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+sha256 = pdf_sha256  # the one hash of a stored PDF (services.groups.files); rendering checks stored letters with it

@@ -5,11 +5,11 @@ from ..windows import format_et
 
 
 def confirmation(email: OutboundEmail):
-    request = email.request
+    exemption = email.request
     return "confirmation", {
-        "request": request,
-        "categories": list(request.categories.order_by("name")),
-        "submitted_at_et": format_et(request.submitted_at),
-        "ep_count": request.affected_eps.count(),
-        "link": reverse("exemptions:request_detail", args=[request.public_id]),
+        "request": exemption,  # the templates' name for it
+        "categories": list(exemption.categories.order_by("name")),
+        "submitted_at_et": format_et(exemption.submitted_at),
+        "ep_count": exemption.affected_eps.count(),
+        "link": reverse("exemptions:request_detail", args=[exemption.public_id]),
     }

@@ -79,7 +79,7 @@ def online_year_choices(*, at: dt.datetime) -> list[YearChoice]:
 
 @dataclass
 class RequestRow:
-    obj: ExemptionRequest
+    exemption: ExemptionRequest
     ep_status: str
     window: WindowState
     window_words: str
@@ -94,11 +94,15 @@ def request_rows(*, owner, at: dt.datetime) -> list[RequestRow]:
         .order_by("-created_at")
     )
     rows = []
-    for obj in exemptions:
-        windows = [w for w in obj.year.windows.all() if w.channel == obj.channel]
+    for exemption in exemptions:
+        windows = [w for w in exemption.year.windows.all() if w.channel == exemption.channel]
         state = window_state(
-            year=obj.year, channel=obj.channel, at=at, windows=windows, exemption=obj if obj.is_draft else None
+            year=exemption.year,
+            channel=exemption.channel,
+            at=at,
+            windows=windows,
+            exemption=exemption if exemption.is_draft else None,
         )
         words = time_left(state) if state.is_open else state.describe()
-        rows.append(RequestRow(obj, ep_label(obj.status), state, words))
+        rows.append(RequestRow(exemption, ep_label(exemption.status), state, words))
     return rows

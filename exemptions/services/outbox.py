@@ -53,11 +53,11 @@ def outbox_enqueue(
     return email, created
 
 
-def outbox_publish(*, email_ids: list[int], task_name: str = SEND_EMAIL_TASK) -> int:
+def outbox_publish(*, email_ids: list[int]) -> int:
     """Hand emails to the broker, one task each. Never raises: a failed publish leaves the row for the drain."""
     published = []
     for email_id in email_ids:
-        if not task_publish(task_name, email_id):
+        if not task_publish(SEND_EMAIL_TASK, email_id):
             break  # the broker is down: the rest would wait for the same timeout
         published.append(email_id)
     outbox_mark_published(email_ids=published)

@@ -19,10 +19,11 @@ from ..forms_groups import CSVImportForm, GroupRequestForm, MailedForm
 from ..identifiers import mask_tin
 from ..models import AdjustmentYear, Channel, ExemptionRequest, GroupLetter, SubmissionWindow
 from ..models.letters import GroupMailing
-from ..outcomes import service_outcome
+from ..outcomes import NOTHING_CHANGED, Outcome, service_outcome
 from ..services import groups as services
 from ..services.requests import RequestLocked, WindowClosed
 from ..windows import State, date_et, date_in_words, time_left, window_state
+from ..workflow import TransitionNotAllowed
 
 S = ExemptionRequest.Status
 EP_PAGE_SIZE = 200
@@ -107,23 +108,15 @@ def group_edit(request, public_id):
     )
 
 
-def _try(request, service, exemption, **kwargs) -> bool:
-    """Run an edit service; turn its refusals into a message on the page. True when it succeeded."""
+def _try(request, service, exemption, *, refused_prefix=NOTHING_CHANGED, **kwargs) -> Outcome:
+    """Run a group service; turn its refusals into a message on the page. Truthy when it succeeded."""
     return service_outcome(
         request,
         lambda: service(exemption=exemption, actor=request.user, at=timezone.now(), **kwargs),
-        refusals=(RequestLocked, WindowClosed, ValidationError),
-        describe=_why_nothing_changed,
-        success=None,  # the caller says what was saved
+        refusals=(RequestLocked, WindowClosed, ValidationError, TransitionNotAllowed),
+        refused_prefix=refused_prefix,
+        success=None,  # the caller says what was done
     )
-
-
-def _why_nothing_changed(exc: Exception) -> str:
-    if isinstance(exc, WindowClosed):
-        return f"Nothing was changed: the letter window is closed ({exc.state.describe()})."
-    if isinstance(exc, ValidationError):
-        return "Nothing was changed: " + " ".join(exc.messages)
-    return str(exc)
 
 
 def _saved_message(exemption: ExemptionRequest) -> str:
@@ -222,15 +215,9 @@ def _csv_response(text: str, filename: str):
 @require_POST
 def group_letter_generate(request, public_id):
     exemption = owned_group(request, public_id)
-    try:
-        letter = services.letter_generate(exemption=exemption, actor=request.user, at=timezone.now())
-    except WindowClosed as exc:
-        messages.error(request, f"The letter cannot be generated: the letter window is closed. {exc.state.describe()}.")
-    except RequestLocked as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, "The letter cannot be generated yet: " + " ".join(exc.messages))
-    else:
+    outcome = _try(request, services.letter_generate, exemption, refused_prefix="The letter cannot be generated. ")
+    if outcome:
+        letter = outcome.result
         letter.refresh_from_db()  # a small letter was rendered right after the service's commit
         if letter.status == GroupLetter.Status.PREPARING:
             messages.info(request, "Your letter is being prepared. This page shows it when it is ready.")
@@ -249,12 +236,11 @@ def group_mark_mailed(request, public_id):
         return redirect("exemptions:group_detail", exemption.public_id)
     form = MailedForm(request.POST or None, generated_on=date_et(latest.created_at))
     if request.method == "POST" and form.is_valid():
-        late = services.letter_mark_mailed(
-            exemption=exemption, actor=request.user, at=timezone.now(), mailed_on=form.cleaned_data["mailed_on"]
-        )
-        if late:
+        # A refusal (e.g. staff recorded the letter as received meanwhile) is a message, not an error page.
+        outcome = _try(request, services.letter_mark_mailed, exemption, mailed_on=form.cleaned_data["mailed_on"])
+        if outcome and outcome.result:  # the service returns True when the date is late
             messages.warning(request, "Recorded. That date is after the postmark deadline: CMS staff will see this.")
-        else:
+        elif outcome:
             messages.success(request, "Recorded: the letter was mailed. CMS staff will record it when it arrives.")
         return redirect("exemptions:group_detail", exemption.public_id)
     status = 400 if request.method == "POST" else 200

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .. import workflow
+from ..completeness import EP_FIELDS
 from ..documents.receipts import receipt_pdf
 from ..downloads import content_download, stored_file_download
 from ..forms import EPFormSet, InformationResponseForm, RequestForm, WithdrawForm
@@ -66,7 +67,7 @@ def request_edit(request, public_id):
                 return _save_and_maybe_submit(request, draft, form, formset, action)
     else:
         form = RequestForm(instance=draft)
-        formset = EPFormSet(initial=list(draft.affected_eps.values(*services.EP_FIELDS)) or [{}], prefix="ep")
+        formset = EPFormSet(initial=list(draft.affected_eps.values(*EP_FIELDS)) or [{}], prefix="ep")
     return _render_edit(request, draft, form, formset, status=400 if request.method == "POST" else 200)
 
 
@@ -75,19 +76,20 @@ def _save_and_maybe_submit(request, draft, form, formset, action):
     rows = formset.rows()
     if action == "add_ep":
         rows.append({})
+    save = partial(
+        services.request_save_draft,
+        exemption=draft,
+        actor=request.user,
+        fields=fields,
+        categories=form.cleaned_data["categories"],
+        eps=rows,
+        documents=form.cleaned_data["documents"],
+    )
     try:
-        services.request_save_draft(
-            exemption=draft,
-            actor=request.user,
-            fields=fields,
-            categories=form.cleaned_data["categories"],
-            eps=rows,
-            documents=form.cleaned_data["documents"],
-        )
-    except services.RequestLocked:
+        saved = service_outcome(request, save, refusals=ValidationError, success=None, form=form, field="documents")
+    except services.RequestLocked:  # submitted from another tab meanwhile: not a refusal to word, a page to show
         return redirect("exemptions:request_detail", draft.public_id)
-    except ValidationError as exc:
-        form.add_error("documents", exc)
+    if not saved:
         return _render_edit(request, draft, form, formset, status=400)
     if action != "submit":
         messages.success(request, f"Draft saved at {timezone.localtime():%-I:%M %p} ET.")
@@ -96,21 +98,16 @@ def _save_and_maybe_submit(request, draft, form, formset, action):
 
 
 def _submit(request, draft):
-    try:
-        submitted, _created = services.request_submit(exemption=draft, actor=request.user, at=timezone.now())
-    except services.WindowClosed as closed:
-        messages.error(
-            request,
-            f"Your draft is saved, but it was not submitted: the {draft.year.year} online "
-            f"window is not open. {closed.state.describe()}.",
-        )
+    outcome = service_outcome(
+        request,
+        partial(services.request_submit, exemption=draft, actor=request.user, at=timezone.now()),
+        refusals=(services.WindowClosed, services.NotVerified, ValidationError),
+        refused_prefix="Your draft is saved, but it was not submitted. ",
+        success=None,  # the next page says it
+    )
+    if not outcome:
         return redirect("exemptions:request_edit", draft.public_id)
-    except services.NotVerified as exc:
-        messages.error(request, f"Your draft is saved, but it was not submitted. {exc}")
-        return redirect("exemptions:request_edit", draft.public_id)
-    except ValidationError as exc:
-        messages.error(request, "Your draft is saved, but it is not complete: " + " ".join(exc.messages))
-        return redirect("exemptions:request_edit", draft.public_id)
+    submitted, _created = outcome.result
     return redirect("exemptions:request_submitted", submitted.public_id)
 
 
@@ -135,31 +132,31 @@ def _render_edit(request, draft, form, formset, status=200):
 
 @login_required
 def request_detail(request, public_id):
-    obj = owned_request(request, public_id)
-    history = obj.status_changes.select_related("actor").order_by("at", "id")
-    state = window_state(year=obj.year, channel=obj.channel, at=timezone.now(), exemption=obj)
+    exemption = owned_request(request, public_id)
+    history = exemption.status_changes.select_related("actor").order_by("at", "id")
+    state = window_state(year=exemption.year, channel=exemption.channel, at=timezone.now(), exemption=exemption)
     return render(
         request,
         "exemptions/request_detail.html",
         {
-            "obj": obj,
+            "obj": exemption,
             "history": history,
             "window": state,
-            "eps": obj.affected_eps.all(),
-            "categories": obj.categories.all(),
-            "documents": obj.documents.all(),
-            "questions": obj.information_requests.all(),
-            "ep_status": workflow.ep_label(obj.status),
-            "can_withdraw": workflow.allowed("withdraw", obj.status),
-            "can_respond": obj.status == S.INFO_REQUESTED,
+            "eps": exemption.affected_eps.all(),
+            "categories": exemption.categories.all(),
+            "documents": exemption.documents.all(),
+            "questions": exemption.information_requests.all(),
+            "ep_status": workflow.ep_label(exemption.status),
+            "can_withdraw": workflow.allowed("withdraw", exemption.status),
+            "can_respond": exemption.status == S.INFO_REQUESTED,
         },
     )
 
 
 @login_required
 def request_submitted(request, public_id):
-    obj = owned_request(request, public_id, submitted_at__isnull=False)
-    return render(request, "exemptions/request_submitted.html", {"obj": obj})
+    exemption = owned_request(request, public_id, submitted_at__isnull=False)
+    return render(request, "exemptions/request_submitted.html", {"obj": exemption})
 
 
 @login_required
@@ -174,33 +171,33 @@ def request_delete(request, public_id):
 
 @login_required
 def request_withdraw(request, public_id):
-    obj = owned_request(request, public_id)
-    if not workflow.allowed("withdraw", obj.status):
+    exemption = owned_request(request, public_id)
+    if not workflow.allowed("withdraw", exemption.status):
         messages.error(
             request, "This request can no longer be withdrawn: a decision has been made or it was already withdrawn."
         )
-        return redirect("exemptions:request_detail", obj.public_id)
+        return redirect("exemptions:request_detail", exemption.public_id)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.request_withdraw(
-            exemption=obj, actor=request.user, at=timezone.now(), reason=form.cleaned_data["reason"]
+            exemption=exemption, actor=request.user, at=timezone.now(), reason=form.cleaned_data["reason"]
         )
-        messages.success(request, f"Request {obj.reference} was withdrawn.")
-        return redirect("exemptions:request_detail", obj.public_id)
-    return render(request, "exemptions/request_withdraw.html", {"obj": obj, "form": form})
+        messages.success(request, f"Request {exemption.reference} was withdrawn.")
+        return redirect("exemptions:request_detail", exemption.public_id)
+    return render(request, "exemptions/request_withdraw.html", {"obj": exemption, "form": form})
 
 
 @login_required
 def request_respond(request, public_id):
-    obj = owned_request(request, public_id)
-    if obj.status != S.INFO_REQUESTED:
-        return redirect("exemptions:request_detail", obj.public_id)
-    question = obj.information_requests.filter(answered_at__isnull=True).first()
+    exemption = owned_request(request, public_id)
+    if exemption.status != S.INFO_REQUESTED:
+        return redirect("exemptions:request_detail", exemption.public_id)
+    question = exemption.information_requests.filter(answered_at__isnull=True).first()
     form = InformationResponseForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         respond = partial(
             services.request_respond,
-            exemption=obj,
+            exemption=exemption,
             actor=request.user,
             at=timezone.now(),
             answer=form.cleaned_data["answer"],
@@ -208,14 +205,16 @@ def request_respond(request, public_id):
         )
         sent = "Thank you: your answer was sent to CMS."
         if service_outcome(request, respond, refusals=ValidationError, success=sent, form=form, field="documents"):
-            return redirect("exemptions:request_detail", obj.public_id)
-    return render(request, "exemptions/request_respond.html", {"obj": obj, "form": form, "question": question})
+            return redirect("exemptions:request_detail", exemption.public_id)
+    return render(request, "exemptions/request_respond.html", {"obj": exemption, "form": form, "question": question})
 
 
 @login_required
 def request_receipt(request, public_id):
-    obj = owned_request(request, public_id, submitted_at__isnull=False)
-    return content_download(receipt_pdf(obj), filename=f"receipt-{obj.reference}.pdf", content_type="application/pdf")
+    exemption = owned_request(request, public_id, submitted_at__isnull=False)
+    return content_download(
+        receipt_pdf(exemption), filename=f"receipt-{exemption.reference}.pdf", content_type="application/pdf"
+    )
 
 
 @login_required

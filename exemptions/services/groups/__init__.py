@@ -3,27 +3,22 @@ print batches (`print_batches`). Services only: PDFs are rendered by `exemptions
 
 from .letters import (
     EDITABLE,
-    RENDER_LETTER_TASK,
     SYNC_RENDER_MAX_EPS,
     letter_generate,
     letter_mark_failed,
     letter_mark_mailed,
-    letter_mark_published,
     letter_mark_received,
     letter_store_rendered,
     letters_republish,
 )
 from .print_batches import (
-    BUILD_PRINT_BATCH_TASK,
     SYNC_BATCH_MAX_LETTERS,
     print_batch_create,
     print_batch_mark_failed,
-    print_batch_mark_published,
     print_batch_store_built,
     print_batches_republish,
 )
 from .requests import (
-    MAX_EPS,
     group_ep_remove,
     group_eps_add,
     group_eps_replace,
@@ -32,10 +27,7 @@ from .requests import (
 )
 
 __all__ = [
-    "BUILD_PRINT_BATCH_TASK",
     "EDITABLE",
-    "MAX_EPS",
-    "RENDER_LETTER_TASK",
     "SYNC_BATCH_MAX_LETTERS",
     "SYNC_RENDER_MAX_EPS",
     "group_ep_remove",
@@ -46,13 +38,11 @@ __all__ = [
     "letter_generate",
     "letter_mark_failed",
     "letter_mark_mailed",
-    "letter_mark_published",
     "letter_mark_received",
     "letter_store_rendered",
     "letters_republish",
     "print_batch_create",
     "print_batch_mark_failed",
-    "print_batch_mark_published",
     "print_batch_store_built",
     "print_batches_republish",
 ]

@@ -34,7 +34,7 @@ EDITABLE = {S.DRAFT, S.LETTER_GENERATED}
 SYNC_RENDER_MAX_EPS = 100  # about a second of rendering; larger letters go to a worker
 
 
-def letter_window_open(locked: ExemptionRequest, at: dt.datetime) -> WindowState:
+def letter_window_require(locked: ExemptionRequest, at: dt.datetime) -> WindowState:
     """The letter window's state for this request (its extensions count); WindowClosed unless it is open."""
     state = window_state(year=locked.year, channel=Channel.LETTER, at=at, exemption=locked)
     if not state.is_open:
@@ -68,7 +68,7 @@ def letter_version_add(locked: ExemptionRequest, *, actor: User, at: dt.datetime
     problems = group_problems(locked)
     if problems:
         raise ValidationError(problems)
-    state = letter_window_open(locked, at)
+    state = letter_window_require(locked, at)
     if locked.status == S.DRAFT:
         apply_transition(
             exemption=locked,

@@ -17,10 +17,9 @@ from ...completeness import EP_FIELDS, GROUP_FIELDS, GROUP_MAX_EPS
 from ...models import AdjustmentYear, AffectedEP, ExemptionRequest, User
 from ..requests import RequestLocked, refresh_summary, replace_eps, request_create
 from ..transitions import exemption_lock, exemption_save_version
-from .letters import EDITABLE, letter_version_add, letter_window_open
+from .letters import EDITABLE, letter_version_add, letter_window_require
 
 S = ExemptionRequest.Status
-MAX_EPS = GROUP_MAX_EPS
 SUMMARY_FIELDS = ["display_name", "first_npi", "ep_count"]
 
 
@@ -89,7 +88,7 @@ def _lock_editable(exemption: ExemptionRequest, at: dt.datetime) -> ExemptionReq
     if locked.status not in EDITABLE:
         raise RequestLocked("This letter has been mailed; the request can no longer be changed.")
     if locked.status == S.LETTER_GENERATED:
-        letter_window_open(locked, at)
+        letter_window_require(locked, at)
     return locked
 
 
@@ -102,5 +101,5 @@ def _after_edit(locked: ExemptionRequest, actor: User, at: dt.datetime) -> None:
 
 
 def _check_count(count: int) -> None:
-    if count > MAX_EPS:
-        raise ValidationError(f"A group letter may list at most {MAX_EPS:,} EPs; this would make {count:,}.")
+    if count > GROUP_MAX_EPS:
+        raise ValidationError(f"A group letter may list at most {GROUP_MAX_EPS:,} EPs; this would make {count:,}.")

@@ -9,7 +9,7 @@ publishing to the batch sender, and the EP's preferences. The key rule lives in 
 """
 
 from .claims import reminders_claim, reminders_claim_due
-from .due import Candidates, DueReminder, open_windows, reminder_candidates, reminders_due
+from .due import open_windows, reminder_candidates, reminders_due
 from .preferences import (
     reminders_stop,
     stop_target,
@@ -19,12 +19,9 @@ from .preferences import (
     window_subscription_delete,
 )
 from .publish import reminders_publish_pending, reminders_sweep
-from .schedule import clean_offsets, info_deadline, latest_due_offset, policy_for, reminder_instant, schedule
+from .schedule import info_deadline, latest_due_offset, policy_for, reminder_instant, schedule
 
 __all__ = [
-    "Candidates",
-    "DueReminder",
-    "clean_offsets",
     "info_deadline",
     "latest_due_offset",
     "open_windows",

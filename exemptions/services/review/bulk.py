@@ -32,35 +32,35 @@ def request_bulk_decide(
     service as a single decision, so one request in the wrong state is skipped, not a reason to undo the rest.
     """
     result = BulkResult()
-    for obj in ExemptionRequest.objects.filter(pk__in=exemption_ids).order_by("pk"):
+    for exemption in ExemptionRequest.objects.filter(pk__in=exemption_ids).order_by("pk"):
         try:
             request_decide(
-                exemption=obj, decision=decision, actor=actor, at=at, reason_code=reason_code, message=message
+                exemption=exemption, decision=decision, actor=actor, at=at, reason_code=reason_code, message=message
             )
         except REFUSALS as exc:
-            result.skipped.append((str(obj), _short_reason(obj, exc)))
+            result.skipped.append((str(exemption), _short_reason(exemption, exc)))
         else:
-            result.changed.append(str(obj))
+            result.changed.append(str(exemption))
     return result
 
 
 def request_bulk_assign(*, exemption_ids: list[int], actor: User, reviewer: User) -> BulkResult:
     """Assign many undecided requests to `reviewer` (one transaction each, like the bulk decisions)."""
     result = BulkResult()
-    for obj in ExemptionRequest.objects.filter(pk__in=exemption_ids).order_by("pk"):
+    for exemption in ExemptionRequest.objects.filter(pk__in=exemption_ids).order_by("pk"):
         try:
-            request_assign(exemption=obj, actor=actor, reviewer=reviewer)
+            request_assign(exemption=exemption, actor=actor, reviewer=reviewer)
         except ReviewError as exc:
-            result.skipped.append((str(obj), _short_reason(obj, exc)))
+            result.skipped.append((str(exemption), _short_reason(exemption, exc)))
         else:
-            result.changed.append(str(obj))
+            result.changed.append(str(exemption))
     return result
 
 
-def _short_reason(obj: ExemptionRequest, exc: Exception) -> str:
+def _short_reason(exemption: ExemptionRequest, exc: Exception) -> str:
     if isinstance(exc, AlreadyDecided):
         return "already decided"
     if isinstance(exc, NoReviewerAssigned):
         return "nobody assigned"
-    obj.refresh_from_db(fields=["status"])
-    return f"status {obj.get_status_display().lower()}"
+    exemption.refresh_from_db(fields=["status"])
+    return f"status {exemption.get_status_display().lower()}"
