@@ -87,33 +87,18 @@ def hardship_field_problems(
     return problems
 
 
-def submit_field_problems(
-    *,
-    tin: str | None,
-    contact_phone: str | None,
-    categories: Iterable[HardshipCategory],
-    cehrt_id: str | None,
-    justification: str | None,
-    attested: bool | None,
-    allowed: Collection[int],
-    year: AdjustmentYear,
-) -> dict[str, str]:
+def submit_field_problems(*, tin: str | None, contact_phone: str | None, **hardship) -> dict[str, str]:
     """What an EP's request must hold to be submitted, field name -> message: THE rule behind the EP form's
-    submit check, the server's submit check and the draft reminder's "what is missing" list."""
+    submit check, the server's submit check and the draft reminder's "what is missing" list.
+
+    `hardship`: the keyword arguments of `hardship_field_problems` (categories, CEHRT ID, justification, ...).
+    """
     problems = {}
     if not (tin or "").strip():
         problems["tin"] = "TIN is required to submit."
     if not (contact_phone or "").strip():
         problems["contact_phone"] = "Phone is required to submit."
-    hardship = hardship_field_problems(
-        categories=categories,
-        cehrt_id=cehrt_id,
-        justification=justification,
-        attested=attested,
-        allowed=allowed,
-        year=year,
-    )
-    return {**problems, **hardship}
+    return {**problems, **hardship_field_problems(**hardship)}
 
 
 def ep_field_problems(values: Mapping[str, str | None]) -> dict[str, str]:

@@ -24,12 +24,18 @@ def year(db):
     return YearFactory(year=2031)
 
 
-def test_the_draft_reminder_says_what_is_missing_when_and_where(year, ep):
+def draft_reminder(year, make_draft):
+    """The one reminder a draft made two weeks before the online close gets three days before it."""
     online_window(year)
     with time_machine.travel(et(2030, 2, 15), tick=False):
-        draft = RequestFactory(owner=ep, year=year, tin="", attested=False)
+        draft = make_draft()
     sweep(THREE_DAYS)
     (message,) = mail.outbox
+    return message, draft
+
+
+def test_the_draft_reminder_says_what_is_missing_when_and_where(year, ep):
+    message, draft = draft_reminder(year, lambda: RequestFactory(owner=ep, year=year, tin="", attested=False))
     assert message.subject == "Reminder: your 2031 eRx hardship exemption request is not submitted (3 days left)"
     assert message.to == ["alice@example.org"]
     body = message.body
@@ -68,11 +74,7 @@ def test_the_draft_reminder_says_what_is_missing_when_and_where(year, ep):
 
 
 def test_a_complete_draft_is_told_to_press_submit(year, ep):
-    online_window(year)
-    with time_machine.travel(et(2030, 2, 15), tick=False):
-        complete_draft(owner=ep, year=year)
-    sweep(THREE_DAYS)
-    (message,) = mail.outbox
+    message, _draft = draft_reminder(year, lambda: complete_draft(owner=ep, year=year))
     assert 'Your draft looks complete: review it and press "Submit".' in message.body
 
 
@@ -160,11 +162,7 @@ def test_subscribers_are_told_once_when_the_window_opens(year, ep, other_ep):
 
 
 def test_an_email_counts_the_time_left_as_the_pages_do(year, ep):
-    online_window(year)
-    with time_machine.travel(et(2030, 2, 15), tick=False):
-        RequestFactory(owner=ep, year=year)
-    sweep(THREE_DAYS)
-    (message,) = mail.outbox
+    message, _draft = draft_reminder(year, lambda: RequestFactory(owner=ep, year=year))
     assert time_left(window_state(year=year, channel="online", at=THREE_DAYS)) == "closes in 3 days"
     assert message.subject.endswith("(3 days left)")
     assert "Deadline: 11:59 p.m. ET on Thursday, March 14, 2030 (3 days left)" in message.body

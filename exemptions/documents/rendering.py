@@ -13,14 +13,7 @@ import logging
 from django.utils import timezone
 
 from ..models import GroupLetter, PrintBatch
-from ..services.groups import (
-    letter_mark_failed,
-    letter_store_rendered,
-    print_batch_mark_failed,
-    print_batch_store_built,
-)
-from ..services.groups.letters import letter_claim_render
-from ..services.groups.print_batches import print_batch_claim_build
+from ..services.groups import BATCH_BUILDS, LETTER_RENDERS, letter_store_rendered, print_batch_store_built
 from ..windows import date_et
 from .letters import BatchEntry, cover_sheet_pdf, letter_pdf, merge_pdfs, page_count
 from .pdf import sha256
@@ -31,7 +24,7 @@ log = logging.getLogger(__name__)
 def letter_render(*, letter_id: int, at: dt.datetime | None = None) -> str:
     """Render one letter version and store it: "rendered", "failed" (recorded on the row) or "skipped"."""
     at = at or timezone.now()
-    if not letter_claim_render(letter_id=letter_id, at=at):
+    if not LETTER_RENDERS.claim(letter_id, at=at):
         return "skipped"  # gone, done, failed, or being rendered by another run
     letter = GroupLetter.objects.select_related("request__year").get(pk=letter_id)
     try:
@@ -43,7 +36,7 @@ def letter_render(*, letter_id: int, at: dt.datetime | None = None) -> str:
         )
     except Exception as exc:  # any render error: shown to staff and the group as "failed", never retried blindly
         log.exception("letter %s failed to render", letter_id)
-        letter_mark_failed(letter_id=letter_id, error=_describe(exc))
+        LETTER_RENDERS.mark_failed(letter_id, error=_describe(exc))
         return "failed"
     stored = letter_store_rendered(letter_id=letter_id, pdf=data, page_count=page_count(data), at=at)
     return "rendered" if stored else "skipped"
@@ -51,7 +44,7 @@ def letter_render(*, letter_id: int, at: dt.datetime | None = None) -> str:
 
 def print_batch_build(*, batch_id: int) -> str:
     """Merge the batch's stored letters (ordered by reference) and store it: "built", "failed" or "skipped"."""
-    if not print_batch_claim_build(batch_id=batch_id, at=timezone.now()):
+    if not BATCH_BUILDS.claim(batch_id, at=timezone.now()):
         return "skipped"  # gone, done, failed, or being built by another run
     batch = PrintBatch.objects.select_related("created_by").get(pk=batch_id)
     chosen = list(batch.letters.select_related("request").order_by("request__reference"))
@@ -61,7 +54,7 @@ def print_batch_build(*, batch_id: int) -> str:
         data, pages = merge_pdfs(sources, cover=cover)
     except Exception as exc:  # a missing or tampered file, a broken PDF: the batch fails visibly
         log.exception("print batch %s failed", batch_id)
-        print_batch_mark_failed(batch_id=batch_id, error=_describe(exc))
+        BATCH_BUILDS.mark_failed(batch_id, error=_describe(exc))
         return "failed"
     return "built" if print_batch_store_built(batch_id=batch_id, pdf=data, page_count=pages) else "skipped"
 

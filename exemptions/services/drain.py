@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from .groups import letters_republish, print_batches_republish
+from .groups import BATCH_BUILDS, LETTER_RENDERS
 from .outbox import outbox_drain
 
 
@@ -19,6 +19,6 @@ def publish_lost_work(*, at: dt.datetime | None = None) -> dict[str, int]:
     at = at or timezone.now()
     return {
         **outbox_drain(at=at),
-        "letters": letters_republish(at=at),
-        "print_batches": print_batches_republish(at=at),
+        "letters": LETTER_RENDERS.republish(at=at),
+        "print_batches": BATCH_BUILDS.republish(at=at),
     }

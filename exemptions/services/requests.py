@@ -25,7 +25,7 @@ from ..models import (
 from ..windows import WindowState, window_state
 from .outbox import outbox_enqueue
 from .references import reference_issue
-from .transitions import apply_transition, exemption_lock, exemption_save_version
+from .transitions import apply_transition, exemption_lock, exemption_save_version, transition_locked
 
 S = ExemptionRequest.Status
 DRAFT_FIELDS = GROUP_FIELDS  # one list for EP and group drafts: each form sends only its own fields
@@ -167,10 +167,9 @@ def request_submit(*, exemption: ExemptionRequest, actor: User, at: dt.datetime)
     state = window_state(year=locked.year, channel=Channel.ONLINE, at=at, exemption=locked)
     if not state.is_open:
         raise WindowClosed(state)
-    apply_transition(
-        exemption=locked,
-        row_locked=True,  # locked above, in this transaction
-        name="submit",
+    transition_locked(
+        locked,
+        "submit",
         actor=actor,
         at=at,
         fields={

@@ -42,33 +42,29 @@ def exemption_save_version(
     locked.refresh_from_db(fields=["version"])
 
 
-@transaction.atomic
-def apply_transition(
-    *,
-    exemption: ExemptionRequest,
+def transition_locked(
+    locked: ExemptionRequest,
     name: str,
+    *,
     actor: User | None,
     at: dt.datetime,
     message_to_ep: str = "",
     internal_note: str = "",
     reason_code: str = "",
     fields: dict | None = None,
-    row_locked: bool = False,
 ) -> StatusChange:
-    """Move `exemption` along transition `name`; raise TransitionNotAllowed (nothing changed) if illegal.
+    """Move a row the caller locked (`exemption_lock`, same transaction) along transition `name`.
 
-    The row is locked so two people acting at once cannot both succeed (`row_locked`: the caller already holds
-    the lock on this very instance, from `exemption_lock` in the same transaction: no second SELECT … FOR
-    UPDATE). `fields` are set on the request in the same UPDATE. `exemption` is refreshed.
+    Raises TransitionNotAllowed (nothing changed) if the workflow table forbids it. `fields` are set on the request
+    in the same UPDATE; the status history records who, when, the reason code and both messages.
     """
-    locked = exemption if row_locked else exemption_lock(exemption)
     transition = workflow.check(name, locked.status)
     previous = locked.status
     for field, value in (fields or {}).items():
         setattr(locked, field, value)
     locked.status = transition.target
     exemption_save_version(locked, actor=actor, reason=f"{name}: {reason_code or message_to_ep or internal_note}")
-    change = StatusChange.objects.create(
+    return StatusChange.objects.create(
         request=locked,
         from_status=previous,
         to_status=transition.target,
@@ -78,6 +74,11 @@ def apply_transition(
         message_to_ep=message_to_ep,
         internal_note=internal_note,
     )
-    if exemption is not locked:
-        exemption.refresh_from_db()
+
+
+@transaction.atomic
+def apply_transition(*, exemption: ExemptionRequest, name: str, actor: User | None, at: dt.datetime, **details):
+    """Lock `exemption`, then `transition_locked` (two people acting at once cannot both succeed); refreshes it."""
+    change = transition_locked(exemption_lock(exemption), name, actor=actor, at=at, **details)
+    exemption.refresh_from_db()
     return change

@@ -3,20 +3,18 @@ print batches (`print_batches`). Services only: PDFs are rendered by `exemptions
 
 from .letters import (
     EDITABLE,
+    LETTER_RENDERS,
     SYNC_RENDER_MAX_EPS,
     letter_generate,
-    letter_mark_failed,
     letter_mark_mailed,
     letter_mark_received,
     letter_store_rendered,
-    letters_republish,
 )
 from .print_batches import (
+    BATCH_BUILDS,
     SYNC_BATCH_MAX_LETTERS,
     print_batch_create,
-    print_batch_mark_failed,
     print_batch_store_built,
-    print_batches_republish,
 )
 from .requests import (
     group_ep_remove,
@@ -27,6 +25,8 @@ from .requests import (
 )
 
 __all__ = [
+    "BATCH_BUILDS",
+    "LETTER_RENDERS",
     "EDITABLE",
     "SYNC_BATCH_MAX_LETTERS",
     "SYNC_RENDER_MAX_EPS",
@@ -36,13 +36,9 @@ __all__ = [
     "group_request_create",
     "group_request_save",
     "letter_generate",
-    "letter_mark_failed",
     "letter_mark_mailed",
     "letter_mark_received",
     "letter_store_rendered",
-    "letters_republish",
     "print_batch_create",
-    "print_batch_mark_failed",
     "print_batch_store_built",
-    "print_batches_republish",
 ]

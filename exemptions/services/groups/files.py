@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
+from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db.models import F, Model, Q
 from django.utils import timezone
 
 from ...models.letters import RenderStatus
-from ..dispatch import task_publish
+from ..dispatch import task_dispatch_on_commit, task_publish
 
 # A render or a merge ends within its task's hard time limit (660 s): a claim older than this belongs to a worker
 # that was killed, and the row may be claimed again - at most MAX_RENDER_ATTEMPTS times, then it fails visibly
@@ -35,65 +37,63 @@ def pdf_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def file_store_once(row: Model, *, path: str, pdf: bytes, **fields) -> bool:
-    """Write `pdf` to storage and record it (with `fields`) if `row` is still preparing; else remove the file."""
-    name = row.file.storage.save(path, ContentFile(pdf))
-    stored = (
-        type(row)
-        .objects.filter(pk=row.pk, status=RenderStatus.PREPARING)
-        .update(status=RenderStatus.READY, file=name, error="", **fields)
-    )
-    if not stored:
-        row.file.storage.delete(name)
-    return bool(stored)
+@dataclass(frozen=True)
+class RenderQueue:
+    """One kind of rendered file (letter versions, print batches): its rows and the task that renders them."""
 
+    model: type[Model]
+    task_name: str
 
-def file_claim(model: type[Model], *, pk: int, at: dt.datetime) -> bool:
-    """Claim a preparing row for one render; False when another run holds a live claim, or it is done or spent."""
-    free = Q(claimed_at__isnull=True) | Q(claimed_at__lte=at - CLAIM_EXPIRES)
-    claimed = model.objects.filter(free, pk=pk, status=RenderStatus.PREPARING, attempts__lt=MAX_RENDER_ATTEMPTS).update(
-        claimed_at=at, attempts=F("attempts") + 1
-    )
-    return bool(claimed)
+    def dispatch_on_commit(self, pk: int, *, run_here: bool) -> None:
+        """After commit, render here (a person waits for a small job) or hand the row to a worker."""
+        task_dispatch_on_commit(self.task_name, pk, run_here=run_here, on_published=partial(self.mark_published, pk))
 
+    def claim(self, pk: int, *, at: dt.datetime) -> bool:
+        """Claim a preparing row for one render; False when another run holds a live claim, or it is done/spent."""
+        free = Q(claimed_at__isnull=True) | Q(claimed_at__lte=at - CLAIM_EXPIRES)
+        rows = self.model.objects.filter(free, pk=pk, status=RenderStatus.PREPARING, attempts__lt=MAX_RENDER_ATTEMPTS)
+        return bool(rows.update(claimed_at=at, attempts=F("attempts") + 1))
 
-def file_mark_failed(model: type[Model], *, pk: int, error: str) -> bool:
-    """Record why a render failed, on a row staff can see (only if it is still preparing)."""
-    return bool(
-        model.objects.filter(pk=pk, status=RenderStatus.PREPARING).update(
-            status=RenderStatus.FAILED, error=error[:2000]
+    def store_once(self, row: Model, *, path: str, pdf: bytes, **fields) -> bool:
+        """Write `pdf` to storage and record it (with `fields`) if `row` is still preparing; else remove the file."""
+        name = row.file.storage.save(path, ContentFile(pdf))
+        preparing = self.model.objects.filter(pk=row.pk, status=RenderStatus.PREPARING)
+        stored = preparing.update(status=RenderStatus.READY, file=name, error="", **fields)
+        if not stored:
+            row.file.storage.delete(name)
+        return bool(stored)
+
+    def mark_failed(self, pk: int, *, error: str) -> bool:
+        """Record why a render failed, on a row staff can see (only if it is still preparing)."""
+        preparing = self.model.objects.filter(pk=pk, status=RenderStatus.PREPARING)
+        return bool(preparing.update(status=RenderStatus.FAILED, error=error[:2000]))
+
+    def mark_published(self, pk: int) -> None:
+        self.model.objects.filter(pk=pk).update(published_at=timezone.now())
+
+    def lost(self, *, at: dt.datetime, batch: int = 100) -> list[int]:
+        """Rows still preparing whose render is not under way: never handed to the broker, handed over long ago
+        and not yet claimed, or claimed by a worker that was lost (its claim expired) with attempts left."""
+        preparing = self.model.objects.filter(status=RenderStatus.PREPARING, created_at__lte=at - GRACE)
+        stale = Q(published_at__isnull=True) | Q(published_at__lte=at - REPUBLISH_AFTER)
+        lost_worker = Q(claimed_at__lte=at - CLAIM_EXPIRES, attempts__lt=MAX_RENDER_ATTEMPTS)
+        rows = preparing.filter((Q(claimed_at__isnull=True) & stale) | lost_worker).order_by("created_at")
+        return list(rows.values_list("pk", flat=True)[:batch])
+
+    def give_up(self, *, at: dt.datetime) -> int:
+        """Fail, visibly, the rows whose every allowed attempt was interrupted (the drain stops publishing them)."""
+        spent = self.model.objects.filter(
+            status=RenderStatus.PREPARING, claimed_at__lte=at - CLAIM_EXPIRES, attempts__gte=MAX_RENDER_ATTEMPTS
         )
-    )
+        return spent.update(status=RenderStatus.FAILED, error=GAVE_UP.format(attempts=MAX_RENDER_ATTEMPTS))
 
-
-def file_mark_published(model: type[Model], *, pk: int) -> None:
-    model.objects.filter(pk=pk).update(published_at=timezone.now())
-
-
-def file_lost_publishes(model: type[Model], *, at: dt.datetime, batch: int) -> list[int]:
-    """Rows still preparing whose render is not under way: never handed to the broker, handed over long ago and
-    not yet claimed, or claimed by a worker that was lost (its claim expired) with attempts left."""
-    preparing = model.objects.filter(status=RenderStatus.PREPARING, created_at__lte=at - GRACE)
-    unclaimed = Q(claimed_at__isnull=True) & (Q(published_at__isnull=True) | Q(published_at__lte=at - REPUBLISH_AFTER))
-    lost_worker = Q(claimed_at__lte=at - CLAIM_EXPIRES, attempts__lt=MAX_RENDER_ATTEMPTS)
-    return list(preparing.filter(unclaimed | lost_worker).order_by("created_at").values_list("pk", flat=True)[:batch])
-
-
-def file_give_up(model: type[Model], *, at: dt.datetime) -> int:
-    """Fail, visibly, the rows whose every allowed attempt was interrupted (so the drain stops publishing them)."""
-    spent = model.objects.filter(
-        status=RenderStatus.PREPARING, claimed_at__lte=at - CLAIM_EXPIRES, attempts__gte=MAX_RENDER_ATTEMPTS
-    )
-    return spent.update(status=RenderStatus.FAILED, error=GAVE_UP.format(attempts=MAX_RENDER_ATTEMPTS))
-
-
-def file_republish(model: type[Model], *, task_name: str, at: dt.datetime, batch: int = 100) -> int:
-    """Publish again the render tasks a broker outage (or a lost worker) kept from finishing. Returns how many."""
-    file_give_up(model, at=at)
-    published = 0
-    for pk in file_lost_publishes(model, at=at, batch=batch):
-        if not task_publish(task_name, pk):
-            break  # the broker is still down: the rest would wait for the same timeout
-        file_mark_published(model, pk=pk)
-        published += 1
-    return published
+    def republish(self, *, at: dt.datetime) -> int:
+        """Publish again the renders a broker outage (or a lost worker) kept from finishing. Returns how many."""
+        self.give_up(at=at)
+        published = 0
+        for pk in self.lost(at=at):
+            if not task_publish(self.task_name, pk):
+                break  # the broker is still down: the rest would wait for the same timeout
+            self.mark_published(pk)
+            published += 1
+        return published

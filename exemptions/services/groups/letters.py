@@ -11,7 +11,6 @@ most SYNC_RENDER_MAX_EPS EPs (the group gets its letter at once), in the worker 
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,14 +20,14 @@ from ...completeness import group_problems
 from ...models import Channel, ExemptionRequest, GroupLetter, OutboundEmail, User
 from ...models.letters import GroupMailing, letter_upload_to
 from ...windows import WindowState, date_et, window_state
-from ..dispatch import task_dispatch_on_commit
 from ..outbox import outbox_enqueue
 from ..references import reference_issue
 from ..requests import RequestLocked, WindowClosed
-from ..transitions import apply_transition, exemption_lock
-from .files import file_claim, file_mark_failed, file_mark_published, file_republish, file_store_once, pdf_sha256
+from ..transitions import apply_transition, exemption_lock, transition_locked
+from .files import RenderQueue, pdf_sha256
 
 RENDER_LETTER_TASK = "exemptions.render_letter"
+LETTER_RENDERS = RenderQueue(GroupLetter, RENDER_LETTER_TASK)
 S = ExemptionRequest.Status
 EDITABLE = {S.DRAFT, S.LETTER_GENERATED}
 SYNC_RENDER_MAX_EPS = 100  # about a second of rendering; larger letters go to a worker
@@ -70,10 +69,9 @@ def letter_version_add(locked: ExemptionRequest, *, actor: User, at: dt.datetime
         raise ValidationError(problems)
     state = letter_window_require(locked, at)
     if locked.status == S.DRAFT:
-        apply_transition(
-            exemption=locked,
-            row_locked=True,  # locked above, in this transaction
-            name="generate_letter",
+        transition_locked(
+            locked,
+            "generate_letter",
             actor=actor,
             at=at,
             fields={"reference": reference_issue(year=locked.year.year), "submitted_window": state.window},
@@ -89,12 +87,7 @@ def letter_version_add(locked: ExemptionRequest, *, actor: User, at: dt.datetime
 
 
 def _dispatch_render(letter: GroupLetter, *, ep_count: int) -> None:
-    task_dispatch_on_commit(
-        RENDER_LETTER_TASK,
-        letter.pk,
-        run_here=ep_count <= SYNC_RENDER_MAX_EPS,
-        on_published=partial(letter_mark_published, letter_id=letter.pk),
-    )
+    LETTER_RENDERS.dispatch_on_commit(letter.pk, run_here=ep_count <= SYNC_RENDER_MAX_EPS)
 
 
 @transaction.atomic
@@ -106,7 +99,7 @@ def letter_store_rendered(*, letter_id: int, pdf: bytes, page_count: int, at: dt
     letter = GroupLetter.objects.select_related("request__owner").filter(pk=letter_id).first()
     if letter is None:
         return False
-    stored = file_store_once(
+    stored = LETTER_RENDERS.store_once(
         letter,
         path=letter_upload_to(letter, "letter.pdf"),
         pdf=pdf,
@@ -117,24 +110,6 @@ def letter_store_rendered(*, letter_id: int, pdf: bytes, page_count: int, at: dt
     if stored and letter.request.ep_count > SYNC_RENDER_MAX_EPS:
         _letter_ready_email(letter)
     return stored
-
-
-def letter_claim_render(*, letter_id: int, at: dt.datetime) -> bool:
-    """Claim a preparing letter for one render (see services/groups/files.py): False means skip it."""
-    return file_claim(GroupLetter, pk=letter_id, at=at)
-
-
-def letter_mark_failed(*, letter_id: int, error: str) -> bool:
-    return file_mark_failed(GroupLetter, pk=letter_id, error=error)
-
-
-def letter_mark_published(*, letter_id: int) -> None:
-    file_mark_published(GroupLetter, pk=letter_id)
-
-
-def letters_republish(*, at: dt.datetime) -> int:
-    """Publish again the renders of letters still "preparing" that were never (or long ago) handed over."""
-    return file_republish(GroupLetter, task_name=RENDER_LETTER_TASK, at=at)
 
 
 def _letter_ready_email(letter: GroupLetter) -> None:

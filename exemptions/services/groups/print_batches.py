@@ -6,19 +6,17 @@ here after commit for up to SYNC_BATCH_MAX_LETTERS letters, in the worker for mo
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ...models import ExemptionRequest, GroupLetter, PrintBatch, User
 from ...models.letters import batch_upload_to
-from ..dispatch import task_dispatch_on_commit
-from .files import file_claim, file_mark_failed, file_mark_published, file_republish, file_store_once
+from .files import RenderQueue
 
 BUILD_PRINT_BATCH_TASK = "exemptions.build_print_batch"
+BATCH_BUILDS = RenderQueue(PrintBatch, BUILD_PRINT_BATCH_TASK)
 SYNC_BATCH_MAX_LETTERS = 20
 
 
@@ -32,12 +30,7 @@ def print_batch_create(
         raise ValidationError("None of the selected requests has a ready letter to print.")
     batch = PrintBatch.objects.create(created_by=actor, include_cover_sheet=include_cover_sheet)
     batch.letters.set(chosen)
-    task_dispatch_on_commit(
-        BUILD_PRINT_BATCH_TASK,
-        batch.pk,
-        run_here=len(chosen) <= SYNC_BATCH_MAX_LETTERS,
-        on_published=partial(print_batch_mark_published, batch_id=batch.pk),
-    )
+    BATCH_BUILDS.dispatch_on_commit(batch.pk, run_here=len(chosen) <= SYNC_BATCH_MAX_LETTERS)
     return batch
 
 
@@ -56,21 +49,4 @@ def print_batch_store_built(*, batch_id: int, pdf: bytes, page_count: int) -> bo
     batch = PrintBatch.objects.filter(pk=batch_id).first()
     if batch is None:
         return False
-    return file_store_once(batch, path=batch_upload_to(batch, "batch.pdf"), pdf=pdf, page_count=page_count)
-
-
-def print_batch_claim_build(*, batch_id: int, at: dt.datetime) -> bool:
-    """Claim a preparing batch for one merge (see services/groups/files.py): False means skip it."""
-    return file_claim(PrintBatch, pk=batch_id, at=at)
-
-
-def print_batch_mark_failed(*, batch_id: int, error: str) -> bool:
-    return file_mark_failed(PrintBatch, pk=batch_id, error=error)
-
-
-def print_batch_mark_published(*, batch_id: int) -> None:
-    file_mark_published(PrintBatch, pk=batch_id)
-
-
-def print_batches_republish(*, at: dt.datetime) -> int:
-    return file_republish(PrintBatch, task_name=BUILD_PRINT_BATCH_TASK, at=at)
+    return BATCH_BUILDS.store_once(batch, path=batch_upload_to(batch, "batch.pdf"), pdf=pdf, page_count=page_count)

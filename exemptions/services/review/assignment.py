@@ -8,7 +8,7 @@ from django.db import transaction
 
 from ... import workflow
 from ...models import ExemptionRequest, StatusChange, User
-from ..transitions import apply_transition
+from ..transitions import transition_locked
 from .errors import ReviewError
 from .shared import review_lock, review_save_fields
 
@@ -19,10 +19,9 @@ def request_start_review(
 ) -> StatusChange:
     """Move a submitted (or resubmitted, or received) request to "under review" and assign it to `actor`."""
     locked = review_lock(exemption, expected_version=expected_version, deciding=True)
-    change = apply_transition(
-        exemption=locked,
-        row_locked=True,  # locked above, in this transaction
-        name="start_review",
+    change = transition_locked(
+        locked,
+        "start_review",
         actor=actor,
         at=at,
         fields={"assigned_reviewer": actor},

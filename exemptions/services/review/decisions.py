@@ -8,7 +8,7 @@ from django.db import transaction
 
 from ... import reasons, workflow
 from ...models import ExemptionRequest, OutboundEmail, StatusChange, User
-from ..transitions import apply_transition
+from ..transitions import transition_locked
 from .errors import NoReviewerAssigned, ReviewError
 from .shared import check_reason, ep_email_enqueue, message_or_default, review_lock
 
@@ -47,10 +47,9 @@ def request_decide(
     workflow.check(decision, locked.status)
     if decision == reasons.Decision.APPROVE and locked.assigned_reviewer_id is None:
         raise NoReviewerAssigned(f"Request {locked} has no assigned reviewer: start the review (or assign it) first.")
-    change = apply_transition(
-        exemption=locked,
-        row_locked=True,  # locked above, in this transaction
-        name=decision,
+    change = transition_locked(
+        locked,
+        decision,
         actor=actor,
         at=at,
         message_to_ep=message,
@@ -75,10 +74,9 @@ def request_reopen(
     if not (reason or "").strip():
         raise ReviewError("Give the reason for reopening: it is kept in the audit trail.")
     locked = review_lock(exemption, expected_version=expected_version, deciding=False)
-    change = apply_transition(
-        exemption=locked,
-        row_locked=True,  # locked above, in this transaction
-        name="reopen",
+    change = transition_locked(
+        locked,
+        "reopen",
         actor=actor,
         at=at,
         internal_note=reason.strip(),

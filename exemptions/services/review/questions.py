@@ -8,7 +8,7 @@ from django.db import transaction
 
 from ... import reasons
 from ...models import ExemptionRequest, InformationRequest, OutboundEmail, StatusChange, User
-from ..transitions import apply_transition
+from ..transitions import transition_locked
 from .errors import ReviewError
 from .shared import check_reason, ep_email_enqueue, message_or_default, review_lock
 
@@ -33,10 +33,9 @@ def request_ask_for_information(
     if reply_by is not None and reply_by < at.date():
         raise ReviewError("The reply-by date is in the past.")
     locked = review_lock(exemption, expected_version=expected_version, deciding=True)
-    change = apply_transition(
-        exemption=locked,
-        row_locked=True,  # locked above, in this transaction
-        name="request_info",
+    change = transition_locked(
+        locked,
+        "request_info",
         actor=actor,
         at=at,
         message_to_ep=message,
