@@ -3,8 +3,8 @@
 Every view, form, service and task that depends on windows asks `window_state`; no other code
 compares instants to windows. The instant is always passed in (production: timezone.now()).
 A window is open from `opens_at` through the whole second `closes_at` (closes_at is the last
-second accepted, 23:59:59 ET by default). A staff extension for a request or its TIN keeps the
-channel open for that request until the extension's `until`.
+second accepted, 23:59:59 ET by default). A staff extension that names a request keeps the
+channel open for that request until the extension's `until`; an extension never follows a TIN.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
-
-from django.db.models import Q
 
 from .models import AdjustmentYear, ExemptionRequest, Extension, SubmissionWindow
 
@@ -48,6 +46,11 @@ class WindowState:
             return self.extension.until
         return self.window.closes_at if self.window and self.state is State.OPEN else None
 
+    @property
+    def extension_notice(self) -> str:
+        """Who extended what until when (empty unless open only thanks to an extension)."""
+        return extension_notice(self.extension) if self.extension is not None else ""
+
     def describe(self) -> str:
         """Plain words: 'Open until 11:59 p.m. ET on Thursday, January 31, 2013'."""
         if self.state is State.OPEN:
@@ -78,7 +81,7 @@ def window_state(
     """Answer open / not yet open / closed / no window for `year` and `channel` at instant `at`.
 
     `windows` may be passed when the caller already holds the year's windows (list pages) to
-    avoid a query; `exemption` makes staff extensions for that request (or its TIN) count.
+    avoid a query; `exemption` makes the staff extensions that name that request count.
     """
     if at.tzinfo is None:
         raise ValueError("window_state needs an aware datetime")
@@ -104,22 +107,30 @@ def window_state(
 
 
 def _active_extension(year_id: int, channel: str, at: dt.datetime, exemption: ExemptionRequest) -> Extension | None:
-    match = Q(request_id=exemption.pk) if exemption.pk else Q(pk__in=[])
-    if exemption.tin:
-        match |= Q(request__isnull=True, tin=exemption.tin)
+    """The latest-ending extension staff granted to this very request (never one for its TIN) still running at `at`."""
+    if not exemption.pk:
+        return None
     return (
-        Extension.objects.filter(match, year_id=year_id, channel=channel, until__gt=at - ONE_SECOND)
+        Extension.objects.filter(request_id=exemption.pk, year_id=year_id, channel=channel, until__gt=at - ONE_SECOND)
         .order_by("-until")
         .first()
     )
 
 
-def format_et(value: dt.datetime) -> str:
-    """'11:59 p.m. ET on Thursday, January 31, 2013' (always Eastern Time, EST or EDT alike)."""
+def extension_notice(extension: Extension) -> str:
+    """Who extended what until when, as the EP reads it: staff are named as "CMS staff", never by name."""
+    until = format_et(extension.until, seconds=True)
+    return f"CMS staff extended the deadline for this request to {until}: {extension.reason}"
+
+
+def format_et(value: dt.datetime, *, seconds: bool = False) -> str:
+    """'11:59 p.m. ET on Thursday, January 31, 2013' (always Eastern Time, EST or EDT alike);
+    with `seconds`, '11:59:59 p.m. ET on ...' (a deadline to the second)."""
     local = value.astimezone(ET)
     hour = local.hour % 12 or 12
     meridiem = "a.m." if local.hour < 12 else "p.m."
-    return f"{hour}:{local.minute:02d} {meridiem} ET on {local:%A, %B} {local.day}, {local.year}"
+    clock = f"{hour}:{local.minute:02d}:{local.second:02d}" if seconds else f"{hour}:{local.minute:02d}"
+    return f"{clock} {meridiem} ET on {local:%A, %B} {local.day}, {local.year}"
 
 
 def date_et(value: dt.datetime) -> dt.date:

@@ -278,7 +278,7 @@ def test_an_extension_granted_from_the_review_screen(client, ep, reviewer):
     client.force_login(reviewer)
     url = reverse("admin:exemptions_review_extension", args=[draft.pk])
     response = client.post(
-        url, {"scope": "request", "until": "2030-11-10T23:59", "reason": "The page was down on deadline day."}
+        url, {"exemptions": [draft.pk], "until": "2030-11-10T23:59", "reason": "The page was down on deadline day."}
     )
     assert response.status_code == 302
     extension = draft.extensions.get()

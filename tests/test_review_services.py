@@ -245,13 +245,13 @@ def test_an_individual_extension_reopens_the_window_for_that_request_only(ep, ot
     assert not window_state(year=year, channel="online", at=deadline_day, exemption=late).is_open
     with pytest.raises(review.ReviewError, match="reason"):
         review.extension_grant(
-            actor=reviewer, until=et(2011, 11, 10, 23, 59, 59), reason="", at=deadline_day, exemption=late
+            actor=reviewer, until=et(2011, 11, 10, 23, 59, 59), reason="", at=deadline_day, exemptions=[late]
         )
     review.extension_grant(
         actor=reviewer,
         until=et(2011, 11, 10, 23, 59, 59),
         at=deadline_day,
-        exemption=late,
+        exemptions=[late],
         reason="The online page was unreachable on the deadline day.",
     )
     state = window_state(year=year, channel="online", at=deadline_day, exemption=late)

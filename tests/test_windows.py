@@ -106,20 +106,22 @@ def test_an_extension_for_one_request_reopens_the_channel_for_it_only(staff_user
     )
 
 
-def test_an_extension_for_a_tin_covers_every_request_under_it(staff_user, ep):
+def test_an_extension_covers_the_requests_it_names_not_every_request_under_their_tin(staff_user, ep, other_ep):
     from tests.factories import RequestFactory
 
     year = AdjustmentYear.objects.get(year=2012)
-    request = RequestFactory(owner=ep, year=year, tin="123456789")
+    chosen = RequestFactory(owner=ep, year=year, tin="123456789")
+    same_tin = RequestFactory(owner=other_ep, year=year, tin="123456789")
     Extension.objects.create(
         year=year,
         channel=Channel.ONLINE,
-        tin="123456789",
+        request=chosen,
         until=et(2011, 11, 15, 23, 59, 59),
         reason="CMS outage",
         granted_by=staff_user,
     )
-    assert window_state(year=year, channel="online", at=et(2011, 11, 12), exemption=request).is_open
+    assert window_state(year=year, channel="online", at=et(2011, 11, 12), exemption=chosen).is_open
+    assert window_state(year=year, channel="online", at=et(2011, 11, 12), exemption=same_tin).state is State.CLOSED
 
 
 def test_describe_window_and_format_et():

@@ -109,11 +109,14 @@ class ReopenForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    SCOPE_REQUEST, SCOPE_TIN = "request", "tin"
-    scope = forms.ChoiceField(
-        choices=[(SCOPE_REQUEST, "This request only"), (SCOPE_TIN, "Every request under this TIN")],
-        widget=forms.RadioSelect,
-        initial=SCOPE_REQUEST,
+    """Which requests (under this request's TIN, same year and channel) may submit late, until when, and why."""
+
+    exemptions = forms.ModelMultipleChoiceField(
+        label="Extend these requests",
+        queryset=ExemptionRequest.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Requests under this TIN of the same year and channel. Only the ticked ones are extended: a request "
+        "started later under this TIN is not.",
     )
     until = forms.DateTimeField(
         label="May submit until (Eastern Time)",
@@ -125,19 +128,27 @@ class ExtensionForm(forms.Form):
         help_text="Shown to the EP, e.g. “The online page was unreachable on the deadline day (November 1, 2011).”",
     )
 
-    def __init__(self, *args, exemption: ExemptionRequest, **kwargs):
+    def __init__(self, *args, exemption: ExemptionRequest, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.exemption = exemption
+        field = self.fields["exemptions"]
+        field.queryset = candidates
+        field.initial = [exemption.pk]
+        field.label_from_instance = self.candidate_label
+
+    def candidate_label(self, candidate: ExemptionRequest) -> str:
+        """'HX-2013-000012 · Jane Doe (jane@example.org) · Draft · started Nov 1, 2011 (this request)'."""
+        started = timezone.localtime(candidate.created_at)
+        parts = [
+            str(candidate),
+            f"{candidate.display_name or 'no EP named yet'} ({candidate.owner.email})",
+            candidate.get_status_display(),
+            f"started {started:%b} {started.day}, {started.year}",
+        ]
+        this = " (this request)" if candidate.pk == self.exemption.pk else ""
+        return " · ".join(parts) + this
 
     def clean_until(self):
         value = self.cleaned_data["until"]
         naive = value.replace(tzinfo=None) if timezone.is_aware(value) else value
         return naive.replace(tzinfo=ET, second=59 if naive.second == 0 and naive.minute == 59 else naive.second)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("scope") == self.SCOPE_TIN:
-            data["tin"] = self.exemption.tin
-            if not data["tin"]:
-                self.add_error("scope", "This request has no TIN yet: grant the extension to the request itself.")
-        return data

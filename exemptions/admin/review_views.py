@@ -26,9 +26,15 @@ from ..emails.rendering import render_email
 from ..exports import export_response
 from ..models import ExemptionRequest, GroupLetter, StatusChange, SupportingDocument
 from ..outcomes import NOTHING_CHANGED, service_outcome
-from ..selectors.review import ep_recipients, review_screen
+from ..selectors.review import ep_recipients, extension_candidates, review_screen
 from ..services import review
+from ..windows import format_et
 from .review_forms import DECISION_TITLES, BulkDecisionForm, DecisionForm, ExtensionForm, ReopenForm
+
+
+def _granted(extensions) -> str:
+    names = ", ".join(str(extension.request) for extension in extensions)
+    return f"Extension granted until {format_et(extensions[0].until, seconds=True)} for {names}."
 
 
 class ReviewViewsMixin:
@@ -244,22 +250,18 @@ class ReviewViewsMixin:
         exemption = self._decidable(request, object_id)
         if not request.user.has_perm("exemptions.add_extension"):
             raise PermissionDenied
-        form = ExtensionForm(request.POST or None, exemption=exemption)
+        form = ExtensionForm(request.POST or None, exemption=exemption, candidates=extension_candidates(exemption))
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             step = partial(
                 review.extension_grant,
                 actor=request.user,
+                exemptions=list(data["exemptions"]),
                 until=data["until"],
                 reason=data["reason"],
                 at=timezone.now(),
-                exemption=exemption if data["scope"] == form.SCOPE_REQUEST else None,
-                tin=data.get("tin", ""),
-                year=exemption.year,
-                channel=exemption.channel,
             )
-            success = f"Extension granted for {exemption}."
-            if service_outcome(request, step, refusals=review.ReviewError, success=success, form=form):
+            if service_outcome(request, step, refusals=review.ReviewError, success=_granted, form=form):
                 return self._back(exemption)
         return self._page(
             request,

@@ -210,14 +210,17 @@ class StatusChange(models.Model):
 
 
 class Extension(models.Model):
-    """Lets one request, or every request under one TIN, submit after its window closed, until `until`."""
+    """Lets one request submit after its window closed, until `until` (the last second accepted).
 
+    Staff grant an extension to the requests they choose (the one they are reviewing and, if they tick them, other
+    requests under its TIN of the same year and channel): one row per chosen request, the rows of one grant sharing
+    `grant_id`. An extension never follows a TIN: a request whose owner types the TIN later is not covered.
+    """
+
+    grant_id = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
     year = models.ForeignKey(AdjustmentYear, on_delete=models.PROTECT, related_name="extensions")
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
-    request = models.ForeignKey(
-        ExemptionRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="extensions"
-    )
-    tin = models.CharField("TIN", max_length=9, blank=True)
+    request = models.ForeignKey(ExemptionRequest, on_delete=models.CASCADE, related_name="extensions")
     until = models.DateTimeField()
     reason = models.TextField()
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -227,9 +230,7 @@ class Extension(models.Model):
     class Meta:
         ordering = ["-granted_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(request__isnull=False) | ~Q(tin=""), name="extension_names_request_or_tin"
-            )
+            models.UniqueConstraint(fields=["grant_id", "request"], name="extension_one_row_per_request_per_grant")
         ]
 
     def __str__(self) -> str:

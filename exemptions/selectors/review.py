@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
-from ..models import ExemptionRequest, GroupLetter
+from django.db.models import Q, QuerySet
+
+from ..models import ExemptionRequest, Extension, GroupLetter
 from ..windows import format_et, window_state
 from ..workflow import ep_label
 
@@ -50,13 +53,29 @@ def review_screen(exemption: ExemptionRequest, *, at: dt.datetime) -> dict:
         "letters": GroupLetter.objects.filter(request=exemption).order_by("-version"),
         "history": exemption.status_changes.select_related("actor").order_by("at", "id"),
         "questions": exemption.information_requests.select_related("asked_by"),
-        "extensions": exemption.extensions.select_related("granted_by"),
-        "tin_extensions": exemption.year.extensions.filter(request__isnull=True, tin=exemption.tin).select_related(
-            "granted_by"
-        )
-        if exemption.tin
-        else [],
+        "extensions": extension_grants(exemption),
         "emails": exemption.emails.order_by("-created_at")[:20],
         "ep_status": ep_label(exemption.status),
         "window": window_state(year=exemption.year, channel=exemption.channel, at=at, exemption=exemption),
     }
+
+
+def extension_candidates(exemption: ExemptionRequest) -> QuerySet[ExemptionRequest]:
+    """What staff may extend together with `exemption`: itself and every request under its TIN of the same year and
+    channel (the kind decides the channel), oldest first."""
+    same = Q(pk=exemption.pk) | Q(tin=exemption.tin) if exemption.tin else Q(pk=exemption.pk)
+    return (
+        ExemptionRequest.objects.filter(same, year_id=exemption.year_id, kind=exemption.kind)
+        .select_related("owner")
+        .order_by("created_at", "pk")
+    )
+
+
+def extension_grants(exemption: ExemptionRequest) -> list[tuple[Extension, list[ExemptionRequest]]]:
+    """This request's extensions, newest first, each with the other requests the same grant extended."""
+    extensions = list(exemption.extensions.select_related("granted_by"))
+    together = defaultdict(list)
+    rows = Extension.objects.filter(grant_id__in=[e.grant_id for e in extensions]).exclude(request_id=exemption.pk)
+    for row in rows.select_related("request").order_by("request__created_at", "request_id"):
+        together[row.grant_id].append(row.request)
+    return [(extension, together[extension.grant_id]) for extension in extensions]

@@ -1,12 +1,14 @@
-"""Extensions: a request (or a TIN) may submit after its window closed."""
+"""Extensions: the requests staff chose may submit after their window closed."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Sequence
 
 from django.db import transaction
 
-from ...models import AdjustmentYear, ExemptionRequest, Extension, User
+from ...models import ExemptionRequest, Extension, User
 from .errors import ReviewError
 
 
@@ -14,33 +16,43 @@ from .errors import ReviewError
 def extension_grant(
     *,
     actor: User,
+    exemptions: Sequence[ExemptionRequest],
     until: dt.datetime,
     reason: str,
     at: dt.datetime,
-    exemption: ExemptionRequest | None = None,
-    tin: str = "",
-    year: AdjustmentYear | None = None,
-    channel: str | None = None,
-) -> Extension:
-    """Let one request (or every request under `tin`) submit after its window closed, until `until`.
+) -> list[Extension]:
+    """Let exactly the chosen requests submit after their window closed, until `until` (the last second accepted).
 
-    The window rule (windows.window_state) honours it; nothing else needs to know. Audited by simple-history.
+    One grant: one Extension row per request, sharing a grant id, so the grant lists what staff chose. The requests
+    must be of one year and one channel and, when there are several, under one TIN. An extension never follows a
+    TIN: a request that gets the TIN later is not covered. The window rule (windows.window_state) honours it;
+    nothing else needs to know. Audited by simple-history (one record per row, with the granting user).
     """
     if not (reason or "").strip():
         raise ReviewError("Give the reason for the extension: it is shown to the EP and kept for audit.")
     if until <= at:
         raise ReviewError("The extension must end in the future.")
-    if exemption is None and not tin:
-        raise ReviewError("An extension names a request or a TIN.")
-    extension = Extension(
-        year=year or exemption.year,
-        channel=channel or exemption.channel,
-        request=exemption,
-        tin="" if exemption is not None else tin,
-        until=until,
-        reason=reason.strip(),
-        granted_by=actor,
-    )
-    extension._history_user = actor
-    extension.save()
-    return extension
+    chosen = list({exemption.pk: exemption for exemption in exemptions}.values())
+    if not chosen:
+        raise ReviewError("Choose at least one request to extend.")
+    first = chosen[0]
+    if any((e.year_id, e.channel) != (first.year_id, first.channel) for e in chosen):
+        raise ReviewError("Requests extended together must be of the same year and channel.")
+    if len(chosen) > 1 and (not first.tin or any(e.tin != first.tin for e in chosen)):
+        raise ReviewError("Requests extended together must be under the same TIN.")
+    grant_id = uuid.uuid4()
+    extensions = []
+    for exemption in chosen:
+        extension = Extension(
+            grant_id=grant_id,
+            year_id=exemption.year_id,
+            channel=exemption.channel,
+            request=exemption,
+            until=until,
+            reason=reason.strip(),
+            granted_by=actor,
+        )
+        extension._history_user = actor
+        extension.save()
+        extensions.append(extension)
+    return extensions
