@@ -9,8 +9,12 @@ of personal data.
 from collections.abc import Iterable
 
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
 from django.utils.http import content_disposition_header
+
+from .models import ExemptionRequest, StoredFile
+from .services.stored_files import stored_files_refresh
 
 
 def stored_file_download(stored: FieldFile, *, filename: str, content_type: str) -> FileResponse:
@@ -33,6 +37,29 @@ def streamed_download(chunks: Iterable[bytes | str], *, filename: str, content_t
     """Send content made row by row (a staff export of many thousands of requests) without holding it in memory."""
     response = StreamingHttpResponse(chunks, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
+    return _private(response)
+
+
+# A request's receipt and audit bundle are built by a worker (a 2,500-EP receipt takes longer than a web worker may
+# hold a request): hand out the stored file, or a page that says it is being prepared.
+RELOAD_SECONDS = 10
+WHAT = {StoredFile.Kind.RECEIPT: "Your receipt", StoredFile.Kind.BUNDLE: "The audit bundle"}
+
+
+def stored_file_response(request: HttpRequest, exemption: ExemptionRequest, kind: str, *, back_url: str):
+    """The stored file (streamed), else a page: "being prepared" (202, reloads itself) or "could not" (404)."""
+    built = stored_files_refresh(exemption=exemption).get(kind)
+    if built is None:
+        raise Http404("A draft has no receipt or audit bundle")
+    built.request = exemption  # download_name reads the reference: no second query
+    if built.status == StoredFile.Status.READY:
+        return stored_file_download(built.file, filename=built.download_name, content_type=built.content_type)
+    failed = built.status == StoredFile.Status.FAILED
+    context = {"obj": exemption, "what": WHAT[kind], "failed": failed, "back_url": back_url, "seconds": RELOAD_SECONDS}
+    page = "exemptions/stored_file_waiting.html"
+    response: HttpResponse = render(request, page, context, status=404 if failed else 202)
+    if not failed:
+        response["Refresh"] = str(RELOAD_SECONDS)  # the browser asks again; once built, the file downloads
     return _private(response)
 
 

@@ -54,3 +54,15 @@ def form_data(*, eps=None, action="save", categories=(), **fields) -> dict:
 
 def pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def build_stored_files(exemption) -> None:
+    """What a worker does after commit: build the request's receipt and audit bundle from what it holds now."""
+    from exemptions.documents.rendering import stored_file_build
+    from exemptions.models import StoredFile
+    from exemptions.services.stored_files import stored_files_refresh
+
+    stored_files_refresh(exemption=exemption)
+    preparing = StoredFile.objects.filter(request=exemption, status=StoredFile.Status.PREPARING).order_by("pk")
+    for pk in preparing.values_list("pk", flat=True):  # the receipt first: the bundle carries it
+        stored_file_build(stored_file_id=pk)

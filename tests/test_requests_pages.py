@@ -6,6 +6,7 @@ import re
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,7 +29,8 @@ def upload(name="scan.pdf", content=PDF, content_type="application/pdf"):
 @pytest.fixture
 def submitted(ep):
     draft = complete_draft(owner=ep, year=AdjustmentYear.objects.get(year=2013))
-    request_submit(exemption=draft, actor=ep, at=et(2012, 12, 1, 10))
+    with TestCase.captureOnCommitCallbacks(execute=True):  # as a commit would: the receipt and bundle are built
+        request_submit(exemption=draft, actor=ep, at=et(2012, 12, 1, 10))
     return draft
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from exemptions.models import AdjustmentYear, ExemptionRequest, SubmissionWindow
 from exemptions.services import review
+from tests.helpers import build_stored_files
 from tests.review_fixtures import (  # noqa: F401
     administrator,
     approve,
@@ -291,9 +292,10 @@ def test_an_extension_granted_from_the_review_screen(client, ep, reviewer):
 def test_the_audit_bundle_for_staff_and_for_the_owner_only(client, ep, other_ep, reviewer, submitted):
     start_review(submitted, reviewer)
     deny(submitted, reviewer, "no_answer", internal_note="HIDDEN-NOTE")
+    build_stored_files(submitted)
     client.force_login(reviewer)
     staff = client.get(reverse("admin:exemptions_review_bundle", args=[submitted.pk]))
-    archive = zipfile.ZipFile(io.BytesIO(staff.content))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(staff.streaming_content)))
     names = archive.namelist()
     assert f"request-{submitted.reference}.pdf" in names and "status-history.csv" in names
     history = archive.read("status-history.csv").decode()
@@ -380,6 +382,7 @@ def test_staff_download_documents_and_letters_of_the_request_they_view_only(clie
 
 
 def test_the_staff_audit_bundle_has_the_download_headers(client, reviewer, submitted):
+    build_stored_files(submitted)
     client.force_login(reviewer)
     response = client.get(reverse("admin:exemptions_review_bundle", args=[submitted.pk]))
     assert response["Content-Type"] == "application/zip"

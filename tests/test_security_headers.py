@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
+from django.test import TestCase
 from django.urls import reverse
 
 from exemptions.models import SupportingDocument
@@ -95,7 +96,8 @@ def test_receipt_pdf_is_an_attachment(client, ep):
     from exemptions.services.requests import request_submit
 
     draft = complete_draft(owner=ep)
-    request_submit(exemption=draft, actor=ep, at=timezone.now())
+    with TestCase.captureOnCommitCallbacks(execute=True):  # as a commit would: the receipt is built
+        request_submit(exemption=draft, actor=ep, at=timezone.now())
     client.force_login(ep)
     response = client.get(reverse("exemptions:request_receipt", args=[draft.public_id]))
     assert response["Content-Disposition"].startswith("attachment;")

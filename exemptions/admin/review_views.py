@@ -19,12 +19,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from .. import reasons, workflow
-from ..documents.bundles import bundle_filename, bundle_zip
-from ..downloads import content_download, stored_file_download
+from ..downloads import stored_file_download, stored_file_response
 from ..emails.decisions import decision_email
 from ..emails.rendering import render_email
 from ..exports import export_response
-from ..models import ExemptionRequest, GroupLetter, StatusChange, SupportingDocument
+from ..models import ExemptionRequest, GroupLetter, StatusChange, StoredFile, SupportingDocument
 from ..outcomes import NOTHING_CHANGED, service_outcome
 from ..selectors.review import ep_recipients, extension_candidates, review_screen
 from ..services import review
@@ -288,9 +287,8 @@ class ReviewViewsMixin:
         exemption = self._viewable(request, object_id)
         if exemption.submitted_at is None:
             raise Http404("A draft has no audit bundle")
-        return content_download(
-            bundle_zip(exemption=exemption), filename=bundle_filename(exemption), content_type="application/zip"
-        )
+        back = reverse("admin:exemptions_exemptionrequest_change", args=[exemption.pk])
+        return stored_file_response(request, exemption, StoredFile.Kind.BUNDLE, back_url=back)
 
     def export_view(self, request):
         if not self.has_view_permission(request):

@@ -20,13 +20,13 @@ from .receipts import receipt_pdf
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
-def bundle_filename(exemption: ExemptionRequest) -> str:
-    return f"audit-bundle-{exemption.reference}.zip"
+def bundle_zip(*, exemption: ExemptionRequest, receipt: bytes | None = None) -> bytes:
+    """Build the bundle in memory (documents are capped at 5 x 10 MB per request).
 
-
-def bundle_zip(*, exemption: ExemptionRequest) -> bytes:
-    """Build the bundle in memory (documents are capped at 5 x 10 MB per request)."""
-    files: list[tuple[str, bytes]] = [(f"request-{exemption.reference}.pdf", receipt_pdf(exemption))]
+    `receipt` is the stored receipt (the bundle carries the very file the EP downloaded); rendered when None.
+    """
+    receipt = receipt if receipt is not None else receipt_pdf(exemption)
+    files: list[tuple[str, bytes]] = [(f"request-{exemption.reference}.pdf", receipt)]
     for letter in GroupLetter.objects.filter(request=exemption, status=GroupLetter.Status.READY).order_by("version"):
         if letter.file:
             with letter.file.open("rb") as handle:

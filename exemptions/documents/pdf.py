@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlparse
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from ..services.groups.files import pdf_sha256
+from ..services.render_queue import pdf_sha256
 
 STATIC_DIR = (Path(settings.BASE_DIR) / "static").resolve()
 
@@ -73,4 +73,4 @@ def render_pdf(template: str, context: dict, *, stylesheet_name: str, pdf_varian
     return document.write_pdf(stylesheets=[stylesheet(stylesheet_name)], font_config=font_config(), **options)
 
 
-sha256 = pdf_sha256  # the one hash of a stored PDF (services.groups.files); rendering checks stored letters with it
+sha256 = pdf_sha256  # the one hash of a stored PDF (services.render_queue); rendering checks stored letters with it

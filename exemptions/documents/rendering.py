@@ -1,4 +1,4 @@
-"""Render a letter version or build a print batch, then hand the PDF to the service that records it.
+"""Render a letter version, build a print batch, a receipt or an audit bundle; hand it to the service that stores it.
 
 Called by the tasks (by id; in the worker, or in the web process right after commit for small jobs). Both are
 safe to run twice: each first claims its row, so a second copy of the task (a re-delivery, a second publish by the
@@ -12,11 +12,14 @@ import logging
 
 from django.utils import timezone
 
-from ..models import GroupLetter, PrintBatch
+from ..models import GroupLetter, PrintBatch, StoredFile
 from ..services.groups import BATCH_BUILDS, LETTER_RENDERS, letter_store_rendered, print_batch_store_built
+from ..services.stored_files import STORED_FILE_BUILDS, stored_file_store_built, stored_receipt
 from ..windows import date_et
+from .bundles import bundle_zip
 from .letters import BatchEntry, cover_sheet_pdf, letter_pdf, merge_pdfs, page_count
 from .pdf import sha256
+from .receipts import receipt_pdf
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,25 @@ def print_batch_build(*, batch_id: int) -> str:
     return "built" if print_batch_store_built(batch_id=batch_id, pdf=data, page_count=pages) else "skipped"
 
 
+def stored_file_build(*, stored_file_id: int, at: dt.datetime | None = None) -> str:
+    """Build a receipt or an audit bundle and store it: "built", "failed" (recorded on the row) or "skipped"."""
+    at = at or timezone.now()
+    if not STORED_FILE_BUILDS.claim(stored_file_id, at=at):
+        return "skipped"  # gone, done, failed, or being built by another run
+    row = StoredFile.objects.select_related("request__year").get(pk=stored_file_id)
+    try:
+        if row.kind == StoredFile.Kind.RECEIPT:
+            data = receipt_pdf(row.request)
+        else:
+            receipt = stored_receipt(row.request)
+            data = bundle_zip(exemption=row.request, receipt=_read_verified(receipt) if receipt else None)
+    except Exception as exc:  # a render error, a missing or tampered receipt: shown as "failed", never retried blindly
+        log.exception("%s %s failed to build", row.kind, stored_file_id)
+        STORED_FILE_BUILDS.mark_failed(stored_file_id, error=_describe(exc))
+        return "failed"
+    return "built" if stored_file_store_built(stored_file_id=stored_file_id, data=data, at=at) else "skipped"
+
+
 def _cover_sheet(batch: PrintBatch, chosen: list[GroupLetter]) -> bytes:
     entries = [
         BatchEntry(letter.request.reference, letter.request.group_name, letter.version, letter.page_count)
@@ -69,12 +91,12 @@ def _cover_sheet(batch: PrintBatch, chosen: list[GroupLetter]) -> bytes:
     )
 
 
-def _read_verified(letter: GroupLetter) -> bytes:
-    """The stored letter, refused unless it is byte for byte what was generated."""
-    with letter.file.open("rb") as handle:
+def _read_verified(built: GroupLetter | StoredFile) -> bytes:
+    """A stored letter or receipt, refused unless it is byte for byte what was generated."""
+    with built.file.open("rb") as handle:
         data = handle.read()
-    if sha256(data) != letter.sha256:
-        raise ValueError(f"Letter {letter.request.reference} v{letter.version} does not match its SHA-256.")
+    if sha256(data) != built.sha256:
+        raise ValueError(f"{built} does not match its SHA-256.")
     return data
 
 

@@ -1,6 +1,7 @@
 """The domain's data. One module per area; import from `exemptions.models`."""
 
 from .accounts import User
+from .files import StoredFile
 from .letters import GroupLetter, PrintBatch
 from .outbox import OutboundEmail
 from .program import AdjustmentYear, Announcement, Channel, HardshipCategory, SubmissionWindow, YearCategory
@@ -30,6 +31,7 @@ __all__ = [
     "ReferenceCounter",
     "ReminderPolicy",
     "StatusChange",
+    "StoredFile",
     "SubmissionWindow",
     "SupportingDocument",
     "User",

@@ -46,7 +46,7 @@ class GroupLetter(models.Model):
     rendered_at = models.DateTimeField(null=True, blank=True)
     # When the render task was last handed to the broker: the drain publishes again a "preparing" letter without.
     published_at = models.DateTimeField(null=True, blank=True)
-    # A render claims the row first (services/groups/files.py): a second copy of the task skips it.
+    # A render claims the row first (services/render_queue.py): a second copy of the task skips it.
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     # What the letter was rendered from: a generate with nothing changed since returns this version again.

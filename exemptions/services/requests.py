@@ -25,6 +25,7 @@ from ..models import (
 from ..windows import WindowState, window_state
 from .outbox import outbox_enqueue
 from .references import reference_issue
+from .stored_files import stored_files_refresh
 from .transitions import apply_transition, exemption_lock, exemption_save_version, transition_locked
 
 S = ExemptionRequest.Status
@@ -185,6 +186,7 @@ def request_submit(*, exemption: ExemptionRequest, actor: User, at: dt.datetime)
         request=locked,
         user=actor,
     )
+    stored_files_refresh(exemption=locked, person_waits=True)
     exemption.refresh_from_db()
     return exemption, True
 
@@ -192,6 +194,7 @@ def request_submit(*, exemption: ExemptionRequest, actor: User, at: dt.datetime)
 @transaction.atomic
 def request_withdraw(*, exemption: ExemptionRequest, actor: User, at: dt.datetime, reason: str = "") -> None:
     apply_transition(exemption=exemption, name="withdraw", actor=actor, at=at, message_to_ep=reason)
+    stored_files_refresh(exemption=exemption, person_waits=True)
 
 
 @transaction.atomic
@@ -213,3 +216,4 @@ def request_respond(*, exemption: ExemptionRequest, actor: User, at: dt.datetime
         InformationRequest.objects.filter(pk=question.pk).update(answer=answer, answered_at=at)
     for upload in documents:
         document_add(exemption=exemption, upload=upload, information_request=question)
+    stored_files_refresh(exemption=exemption, person_waits=True)

@@ -9,18 +9,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .. import workflow
 from ..completeness import EP_FIELDS
-from ..documents.receipts import receipt_pdf
-from ..downloads import content_download, stored_file_download
+from ..downloads import stored_file_download, stored_file_response
 from ..forms import EPFormSet, InformationResponseForm, RequestForm, WithdrawForm
-from ..models import AdjustmentYear, Channel, ExemptionRequest, SupportingDocument
+from ..models import AdjustmentYear, Channel, ExemptionRequest, StoredFile, SupportingDocument
 from ..outcomes import service_outcome
 from ..selectors import online_year_choices, request_rows
 from ..services import requests as services
+from ..services.stored_files import stored_files_refresh
 from ..windows import window_state
 
 S = ExemptionRequest.Status
@@ -149,6 +150,7 @@ def request_detail(request, public_id):
             "ep_status": workflow.ep_label(exemption.status),
             "can_withdraw": workflow.allowed("withdraw", exemption.status),
             "can_respond": exemption.status == S.INFO_REQUESTED,
+            "files": stored_files_refresh(exemption=exemption),
         },
     )
 
@@ -156,7 +158,8 @@ def request_detail(request, public_id):
 @login_required
 def request_submitted(request, public_id):
     exemption = owned_request(request, public_id, submitted_at__isnull=False)
-    return render(request, "exemptions/request_submitted.html", {"obj": exemption})
+    files = stored_files_refresh(exemption=exemption)
+    return render(request, "exemptions/request_submitted.html", {"obj": exemption, "files": files})
 
 
 @login_required
@@ -212,9 +215,8 @@ def request_respond(request, public_id):
 @login_required
 def request_receipt(request, public_id):
     exemption = owned_request(request, public_id, submitted_at__isnull=False)
-    return content_download(
-        receipt_pdf(exemption), filename=f"receipt-{exemption.reference}.pdf", content_type="application/pdf"
-    )
+    back = reverse("exemptions:request_detail", args=[exemption.public_id])
+    return stored_file_response(request, exemption, StoredFile.Kind.RECEIPT, back_url=back)
 
 
 @login_required

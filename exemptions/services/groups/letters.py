@@ -22,9 +22,9 @@ from ...models.letters import GroupMailing, letter_upload_to
 from ...windows import WindowState, date_et, window_state
 from ..outbox import outbox_enqueue
 from ..references import reference_issue
+from ..render_queue import RenderQueue, pdf_sha256
 from ..requests import RequestLocked, WindowClosed
 from ..transitions import apply_transition, exemption_lock, transition_locked
-from .files import RenderQueue, pdf_sha256
 
 RENDER_LETTER_TASK = "exemptions.render_letter"
 LETTER_RENDERS = RenderQueue(GroupLetter, RENDER_LETTER_TASK)

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from ...models import ExemptionRequest, GroupLetter, PrintBatch, User
 from ...models.letters import batch_upload_to
-from .files import RenderQueue
+from ..render_queue import RenderQueue
 
 BUILD_PRINT_BATCH_TASK = "exemptions.build_print_batch"
 BATCH_BUILDS = RenderQueue(PrintBatch, BUILD_PRINT_BATCH_TASK)

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from ... import workflow
 from ...models import ExemptionRequest, StatusChange, User
+from ..stored_files import stored_files_refresh
 from ..transitions import transition_locked
 from .errors import ReviewError
 from .shared import review_lock, review_save_fields
@@ -26,6 +27,7 @@ def request_start_review(
         at=at,
         fields={"assigned_reviewer": actor},
     )
+    stored_files_refresh(exemption=locked)
     exemption.refresh_from_db()
     return change
 

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from ... import reasons, workflow
 from ...models import ExemptionRequest, OutboundEmail, StatusChange, User
+from ..stored_files import stored_files_refresh
 from ..transitions import transition_locked
 from .errors import NoReviewerAssigned, ReviewError
 from .shared import check_reason, ep_email_enqueue, message_or_default, review_lock
@@ -58,6 +59,7 @@ def request_decide(
         fields={"decided_at": at, "decision_reason_code": reason_code, "decision_message": message},
     )
     ep_email_enqueue(kind=EMAIL_KINDS[decision], key_prefix="decision", exemption=locked, change=change)
+    stored_files_refresh(exemption=locked)
     exemption.refresh_from_db()
     return change
 
@@ -82,5 +84,6 @@ def request_reopen(
         internal_note=reason.strip(),
         fields={"decided_at": None, "decision_reason_code": "", "decision_message": "", "assigned_reviewer": actor},
     )
+    stored_files_refresh(exemption=locked)
     exemption.refresh_from_db()
     return change

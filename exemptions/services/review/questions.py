@@ -8,6 +8,7 @@ from django.db import transaction
 
 from ... import reasons
 from ...models import ExemptionRequest, InformationRequest, OutboundEmail, StatusChange, User
+from ..stored_files import stored_files_refresh
 from ..transitions import transition_locked
 from .errors import ReviewError
 from .shared import check_reason, ep_email_enqueue, message_or_default, review_lock
@@ -51,5 +52,6 @@ def request_ask_for_information(
         change=change,
         reply_by=reply_by.isoformat() if reply_by else "",
     )
+    stored_files_refresh(exemption=locked)
     exemption.refresh_from_db()
     return change

@@ -1,4 +1,5 @@
-"""What letters and print batches share: a row "preparing" until a task stores its PDF once, or fails visibly.
+"""What every rendered file shares (letters, print batches, receipts, audit bundles): a row "preparing" until a task
+stores its file once, or fails visibly.
 
 A render first claims the row (a conditional UPDATE sets `claimed_at`), so a second copy of the task - a
 re-delivery, a second publish by the drain, a double click - skips it instead of rendering again. The PDF is
@@ -17,8 +18,8 @@ from django.core.files.base import ContentFile
 from django.db.models import F, Model, Q
 from django.utils import timezone
 
-from ...models.letters import RenderStatus
-from ..dispatch import task_dispatch_on_commit, task_publish
+from ..models.letters import RenderStatus
+from .dispatch import task_dispatch_on_commit, task_publish
 
 # A render or a merge ends within its task's hard time limit (660 s): a claim older than this belongs to a worker
 # that was killed, and the row may be claimed again - at most MAX_RENDER_ATTEMPTS times, then it fails visibly
