@@ -1,4 +1,4 @@
-"""Request-wide concerns: request id + access log, early body-size refusal, session expiry, staff MFA."""
+"""Request-wide concerns: request id + access log, early body-size refusal, no caching, session expiry, staff MFA."""
 
 from __future__ import annotations
 
@@ -87,6 +87,24 @@ class BodySizeLimitMiddleware:
             response["Connection"] = "close"  # the unread body must not be parsed as a next request
             return response
         return self.get_response(request)
+
+
+class PrivateNoStoreMiddleware:
+    """`Cache-Control: private, no-store` on every response the portal renders, unless the view set its own.
+
+    Pages for a signed-in user show TINs, NPIs and names; downloads are receipts, letters and bundles; even a
+    signed-out form page echoes the email typed into it, and a reminder link shows its request. None of it may
+    stay in a shared proxy or on a shared computer's disk. Static files are answered by WhiteNoise before this
+    runs and keep their long cache lifetimes."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response
 
 
 SESSION_AUTH_AT = "_portal_auth_at"

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.middleware.PrivateNoStoreMiddleware",  # after WhiteNoise: static files keep their own caching
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -149,10 +150,22 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Hardship exemptions] "
-# Per-account guessing is stopped by django-axes (username + IP, see Security below); allauth's limit here is
-# the per-IP brake on password spraying across many accounts.
+# Sign-up and allauth's other emails go through the outbox (delivered by the worker), so a sign-up with a new
+# address answers as fast as one with an existing address; see portal/adapters.py.
+ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "portal.adapters.SignupForm"}
+# allauth's rate limits: only the keys set here replace the library's defaults (the others stay as shipped).
+# None has a per-address part that counts failures: one address (a clinic's NAT, a proxy) failing against many
+# accounts never blocks another account's correct password.
+# - "login_failed": failed passwords per account whatever the address (the library's per-key brake, default
+#   5/5m/key), set above django-axes' per (account, address) limit so one address meets axes' pause first and
+#   the same account still signs in from elsewhere; a distributed guess gets 10 tries per 15 minutes.
+# - "second_factor_failed" (portal.auth): wrong second-factor codes per account, whatever the address or session:
+#   5, then a 15-minute pause that refuses even the right code.
+# - "login": the library's per-address flood brake on login POSTs (one minute).
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env.str("LOGIN_FAILED_RATE_LIMIT", default="30/5m/ip"),
+    "login_failed": env.str("LOGIN_FAILED_RATE_LIMIT", default="10/15m/key"),
+    "second_factor_failed": env.str("SECOND_FACTOR_RATE_LIMIT", default="5/15m/key"),
     "login": env.str("LOGIN_RATE_LIMIT", default="30/m/ip"),
 }
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
@@ -293,8 +306,15 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Probes come from the load balancer over plain HTTP: never redirect them.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-if not DEBUG:
+# Proxies in front of gunicorn whose X-Forwarded-For / X-Forwarded-Proto are trusted (0 = none: the socket
+# address is the client, and a client's X-Forwarded-Proto is ignored). allauth's rate limits read the same count.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -302,8 +322,6 @@ if not DEBUG:
     # Only a plain-HTTP test rig (bench/load) turns these off; `check --deploy` warns if it is.
     SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-# Proxies in front of gunicorn whose X-Forwarded-For entries are trusted (0 = use the socket address).
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Content-Security-Policy (django-csp 4): every script and style is a file under static/; no inline code.
 CONTENT_SECURITY_POLICY = {
@@ -341,10 +359,15 @@ AXES_USERNAME_CALLABLE = "portal.auth.login_username"
 AXES_CLIENT_IP_CALLABLE = "portal.auth.client_ip"
 AXES_LOCKOUT_CALLABLE = "portal.auth.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "oldpassword", "code"]
+# Every refused password and second-factor code is a row in the admin's "Access failures" list (locked_out when
+# it was refused by a pause); portal.auth adds the second-factor rows, which django-axes does not see.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 # Two-factor authentication (allauth.mfa): TOTP plus recovery codes; required for staff on the admin.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "eRx Hardship Exemptions"
+# allauth's code forms, recording each refused code and the pause (ACCOUNT_RATE_LIMITS["login_failed"]) for admins.
+MFA_FORMS = {"authenticate": "portal.auth.AuthenticateForm", "reauthenticate": "portal.auth.ReauthenticateForm"}
 PORTAL_REQUIRE_STAFF_MFA = env.bool("PORTAL_REQUIRE_STAFF_MFA", default=True)
 PORTAL_ADMIN_PATH = "/admin/"
 

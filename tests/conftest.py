@@ -4,6 +4,7 @@ import datetime as dt
 import os
 
 import pytest
+from django.core.cache import cache
 
 from exemptions.windows import ET
 
@@ -18,6 +19,7 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PORTAL_REQUIRE_STAFF_MFA = False  # admin_client/force_login staff; tests/test_security_mfa.py turns it on
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cache.clear()  # allauth's rate limits count there: one test's failed logins must not pause the next test's
     settings.CELERY_TASK_ALWAYS_EAGER = True
     from portal.celery import app
 

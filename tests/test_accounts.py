@@ -16,10 +16,11 @@ def link_in(body: str) -> str:
     return re.search(r"http://testserver(/accounts/[^\s]+)", body).group(1)
 
 
-def test_sign_up_sends_a_verification_email_and_the_link_verifies(client):
-    response = client.post(
-        "/accounts/signup/", {"email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD}
-    )
+def test_sign_up_sends_a_verification_email_and_the_link_verifies(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox publishes to the worker on commit
+        response = client.post(
+            "/accounts/signup/", {"email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD}
+        )
     assert response.status_code == 302
     user = User.objects.get(email="new@example.org")
     assert not EmailAddress.objects.get(user=user).verified
@@ -57,17 +58,21 @@ def test_log_in_and_out(client, ep):
     assert client.get("/requests/").status_code == 302
 
 
-def test_password_reset_mails_a_link_and_does_not_reveal_unknown_addresses(client, ep):
-    known = client.post("/accounts/password/reset/", {"email": "alice@example.org"}, follow=True)
-    unknown = client.post("/accounts/password/reset/", {"email": "nobody@example.org"}, follow=True)
+def test_password_reset_mails_a_link_and_does_not_reveal_unknown_addresses(
+    client, ep, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post("/accounts/password/reset/", {"email": "alice@example.org"}, follow=True)
+        unknown = client.post("/accounts/password/reset/", {"email": "nobody@example.org"}, follow=True)
     assert known.status_code == unknown.status_code == 200
     assert known.redirect_chain == unknown.redirect_chain
     reset = [m for m in mail.outbox if m.to == ["alice@example.org"]]
     assert len(reset) == 1 and "/accounts/password/reset/key/" in reset[0].body
 
 
-def test_change_email_adds_an_address_to_verify(client, ep):
+def test_change_email_adds_an_address_to_verify(client, ep, django_capture_on_commit_callbacks):
     client.force_login(ep)
-    client.post("/accounts/email/", {"action_add": "", "email": "alice.new@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/email/", {"action_add": "", "email": "alice.new@example.org"})
     assert EmailAddress.objects.filter(user=ep, email="alice.new@example.org", verified=False).exists()
     assert any(m.to == ["alice.new@example.org"] for m in mail.outbox)

@@ -58,6 +58,7 @@ def test_production_settings_values(tmp_path):
         "ALLOWED_HOSTS": "portal.example.org",
         "PORTAL_VAR_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "TRUSTED_PROXY_COUNT": "1",  # production runs behind a TLS proxy; without one the header is not trusted
     }
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from exemptions.models import SupportingDocument
 from tests.factories import complete_draft
+from tests.test_security_sweep import world  # noqa: F401 (the sweep's objects of every kind, as a fixture)
 
 pytestmark = pytest.mark.django_db
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -102,3 +103,75 @@ def test_receipt_pdf_is_an_attachment(client, ep):
     response = client.get(reverse("exemptions:request_receipt", args=[draft.public_id]))
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def every_get_route(patterns=None, prefix="", namespace=None):
+    """(name, converters) of every named URL pattern of the portal outside the admin (which sets its own)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            if ns != "admin":
+                yield from every_get_route(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            yield name, dict(getattr(entry.pattern, "converters", {}))
+
+
+def route_kwargs(converters: dict, candidates: dict, ep) -> list[dict]:
+    from exemptions.models import AdjustmentYear, ExemptionRequest
+    from exemptions.services.reminders import stop_token
+    from exemptions.views.public import HELP_PAGES
+    from tests.test_security_sweep import combinations
+
+    special = {
+        "slug": list(HELP_PAGES),
+        "year": list(AdjustmentYear.objects.values_list("year", flat=True)),
+        "token": [stop_token(exemption=ExemptionRequest.objects.filter(owner=ep).first())],
+    }
+    fixed = {name: values for name, values in special.items() if name in converters}
+    rest = {name: conv for name, conv in converters.items() if name not in fixed}
+    combos = combinations(rest, candidates) if rest else [{}]
+    return [{**combo, **{name: values[0] for name, values in fixed.items()}} for combo in combos[:200]]
+
+
+def test_finding_personal_data_cacheable_every_page_an_ep_can_get_is_private_no_store(client, ep, world):  # noqa: F811
+    from django.urls import NoReverseMatch
+
+    client.raise_request_exception = False
+    checked = {}
+    for name, converters in every_get_route():
+        for kwargs in route_kwargs(converters, world, ep):
+            try:
+                url = reverse(name, kwargs=kwargs)
+            except NoReverseMatch:  # allauth's emailed links (key, uid): covered by the signed-out pages below
+                break
+            client.force_login(ep)  # a page visited before (log out, expiry) may have ended the session
+            response = client.get(url)
+            if response.status_code in (404, 405):
+                continue
+            cache_control = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+            assert {"private", "no-store"} <= cache_control, f"{url} ({response.status_code}): {cache_control}"
+            checked[name] = response.status_code
+            break
+    pages = {"exemptions:dashboard", "exemptions:request_detail", "exemptions:group_eps", "account_email"}
+    downloads = {
+        "exemptions:request_receipt",
+        "exemptions:document_download",
+        "exemptions:group_letter_download",
+        "exemptions:group_eps_export",
+        "exemptions:request_bundle",
+    }
+    assert pages | downloads <= set(checked), sorted(pages | downloads - set(checked))
+    assert len(checked) >= 40
+
+
+@pytest.mark.parametrize("url", ["/", "/help/", "/accounts/password/reset/"])
+def test_finding_personal_data_cacheable_signed_out_forms_are_private_no_store_too(client, url):
+    """A signed-out form echoes the email typed into it; nothing the portal renders is kept by a cache."""
+    assert {"private", "no-store"} <= {part.strip() for part in client.get(url)["Cache-Control"].split(",")}
+
+
+def test_a_view_that_sets_its_own_cache_control_keeps_it(client):
+    assert "max-age=0" in client.get("/healthz")["Cache-Control"]

@@ -110,3 +110,44 @@ def test_client_ip_behind_a_trusted_proxy_is_the_proxys_view_not_the_clients_cla
     assert client_ip(request) == "198.51.100.20"
     settings.TRUSTED_PROXY_COUNT = 0
     assert client_ip(request) == "10.0.0.1"
+
+
+def test_finding_shared_address_lockout_failures_against_many_accounts_never_block_another_accounts_password(
+    client, ep
+):
+    """Everyone behind one proxy or NAT address shares it: 40 failed logins against other accounts from there
+    (more than the old per-address limit of 30 in 5 minutes) leave an account that was not attacked working."""
+    start = timezone.now()
+    for minute in range(4):
+        with time_machine.travel(start + dt.timedelta(minutes=minute), tick=False):
+            for n in range(10):  # under the per-address flood brake on login POSTs (30 a minute)
+                assert attempt(client, f"someone{minute}-{n}@example.org", "wrong password").status_code == 200
+    with time_machine.travel(start + dt.timedelta(minutes=4), tick=False):
+        response = attempt(client, ep.email, RIGHT)
+    assert response.status_code == 302 and response.url == "/requests/"
+
+
+def test_finding_shared_address_lockout_an_account_is_also_paused_when_guessed_from_many_addresses(client, ep):
+    """Per account whatever the address: 10 failures from 10 addresses (none reaching django-axes' per-address
+    limit) pause the account for 15 minutes, so a botnet cannot guess one password for ever."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for n in range(10):
+            assert attempt(client, ep.email, "wrong password", ip=f"192.0.2.{n + 1}").status_code == 200
+        refused = attempt(client, ep.email, RIGHT, ip="198.51.100.20")
+        assert refused.status_code == 200 and "Too many failed login attempts" in refused.content.decode()
+        assert "_auth_user_id" not in client.session
+    with time_machine.travel(start + dt.timedelta(minutes=15, seconds=1), tick=False):
+        response = attempt(client, ep.email, RIGHT, ip="198.51.100.20")
+    assert response.status_code == 302 and response.url == "/requests/"
+
+
+def test_finding_shared_address_lockout_the_rate_limits_keep_the_librarys_other_keys():
+    from allauth.account import app_settings as account_settings
+
+    limits = account_settings.RATE_LIMITS
+    assert limits["login_failed"] == "10/15m/key" and "ip" not in limits["login_failed"]
+    assert limits["second_factor_failed"] == "5/15m/key"
+    # Keys the portal does not set keep allauth's defaults.
+    assert limits["reauthenticate"] == "10/m/user" and limits["signup"] == "20/m/ip"
+    assert limits["reset_password"] == "20/m/ip,5/m/key"

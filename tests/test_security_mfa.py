@@ -1,8 +1,10 @@
 """Two-factor authentication (TOTP, allauth.mfa) is required for staff before they reach the admin."""
 
+import datetime as dt
 import re
 
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import (
     TOTP,
@@ -12,6 +14,7 @@ from allauth.mfa.totp.internal.auth import (
     yield_hotp_counters_from_time,
 )
 from django.urls import reverse
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery staple"
@@ -101,3 +104,83 @@ def test_it_is_on_by_default_outside_the_test_suite():
         timeout=60,
     )
     assert result.stdout.strip() == "True", result.stderr
+
+
+def wrong_code(secret: str) -> str:
+    return "000000" if current_code(secret) != "000000" else "111111"
+
+
+def code_attempt(client, code, ip="203.0.113.7"):
+    return client.post(reverse("mfa_authenticate"), {"code": code}, REMOTE_ADDR=ip)
+
+
+def test_finding_second_factor_guessable_five_wrong_codes_pause_the_account_from_any_address(client, staff_user):
+    from axes.models import AccessFailureLog
+    from django.test import Client
+
+    secret = generate_totp_secret()
+    TOTP.activate(staff_user, secret)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert password_login(client, staff_user).url == reverse("mfa_authenticate")
+        for _ in range(5):
+            response = code_attempt(client, wrong_code(secret))
+            assert response.status_code == 200 and "_auth_user_id" not in client.session
+        # The 6th try is refused even with the right code, from this address and, with the same (stolen) session
+        # cookie, from another one.
+        paused = code_attempt(client, current_code(secret))
+        assert paused.status_code == 200 and "Too many failed login attempts" in paused.content.decode()
+        thief = Client()
+        thief.cookies = client.cookies
+        assert code_attempt(thief, current_code(secret), ip="198.51.100.99").status_code == 200
+        assert "_auth_user_id" not in client.session and "_auth_user_id" not in thief.session
+        assert client.get("/admin/").status_code == 302
+        # A fresh password login (a new pending login) gets no fresh codes either.
+        fresh = Client()
+        assert password_login(fresh, staff_user).url == reverse("mfa_authenticate")
+        assert code_attempt(fresh, current_code(secret), ip="192.0.2.1").status_code == 200
+        assert "_auth_user_id" not in fresh.session
+
+    # Administrators see every refused code, and which ones the pause refused.
+    rows = AccessFailureLog.objects.filter(username=staff_user.email, path_info=reverse("mfa_authenticate"))
+    assert rows.count() == 8
+    assert rows.filter(locked_out=True).count() == 4  # the 5th wrong code started the pause, then 3 refusals
+    assert {row.ip_address for row in rows} == {"203.0.113.7", "198.51.100.99", "192.0.2.1"}
+
+    with time_machine.travel(start + dt.timedelta(minutes=15, seconds=1), tick=False):
+        later = Client()
+        assert password_login(later, staff_user).url == reverse("mfa_authenticate")
+        response = code_attempt(later, current_code(secret))
+        assert response.status_code == 302 and response.url == "/admin/"
+        assert later.get("/admin/").status_code == 200
+
+
+def test_finding_second_factor_guessable_the_pause_is_logged_and_listed_in_the_admin(
+    client, staff_user, admin_client, caplog, settings
+):
+    secret = generate_totp_secret()
+    TOTP.activate(staff_user, secret)
+    password_login(client, staff_user)
+    with caplog.at_level("WARNING", logger="portal.security"):
+        for _ in range(5):
+            code_attempt(client, wrong_code(secret))
+    (record,) = [r for r in caplog.records if getattr(r, "event", "") == "second_factor_paused"]
+    assert record.user_id == staff_user.pk
+    settings.PORTAL_REQUIRE_STAFF_MFA = False  # admin_client's own account has no authenticator
+    page = admin_client.get("/admin/axes/accessfailurelog/?locked_out__exact=1")
+    assert page.status_code == 200 and staff_user.email in page.content.decode()
+
+
+def test_a_right_code_before_the_limit_resets_the_count(client, staff_user):
+    secret = generate_totp_secret()
+    TOTP.activate(staff_user, secret)
+    password_login(client, staff_user)
+    for _ in range(4):
+        code_attempt(client, wrong_code(secret))
+    assert code_attempt(client, current_code(secret)).status_code == 302
+    client.post(reverse("account_logout"))
+    password_login(client, staff_user)
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=31), tick=False):  # the next 30-second code
+        for _ in range(4):
+            code_attempt(client, wrong_code(secret))
+        assert code_attempt(client, current_code(secret)).status_code == 302

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage
 
 from ..models import OutboundEmail
-from . import confirmation, decisions, letters, reminders
+from . import accounts, confirmation, decisions, letters, reminders
 from .rendering import Builder, render_email
 
 K = OutboundEmail.Kind
 BUILDERS: dict[str, Builder] = {
+    K.ACCOUNT: accounts.account_email,  # rendered by allauth's own templates: a finished message
     K.CONFIRMATION: confirmation.confirmation,
     K.DECISION_APPROVED: decisions.decision,
     K.DECISION_DENIED: decisions.decision,
@@ -22,10 +23,10 @@ BUILDERS: dict[str, Builder] = {
 }
 
 
-def build_message(email: OutboundEmail) -> EmailMultiAlternatives | None:
+def build_message(email: OutboundEmail) -> EmailMessage | None:
     """The message for one outbox row as of now, or None when the state changed and nothing is due any more."""
     built = BUILDERS[email.kind](email)
-    if built is None:
-        return None
+    if built is None or isinstance(built, EmailMessage):
+        return built
     name, context = built
     return render_email(name, context, to=list(email.recipients))

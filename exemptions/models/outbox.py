@@ -15,6 +15,7 @@ class OutboundEmail(models.Model):
         REMINDER_INFO = "reminder_info", "Reminder: information not sent"
         WINDOW_OPENING = "window_opening", "Window opening"
         LETTER_READY = "letter_ready", "Letter ready"
+        ACCOUNT = "account", "Account (sign-up, password, address)"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -1,0 +1,44 @@
+"""allauth's account emails (verify your address, an account already exists, password reset, ...) as outbox rows.
+
+The web request stores what rebuilds the message (allauth's template prefix and the plain values its templates
+read: links, codes, addresses); the worker renders it with allauth's own templates. Objects (the request, the
+user, the confirmation) are not stored: the row's user and SITE_URL stand in for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from allauth.account.adapter import get_adapter
+from django.conf import settings
+from django.core.mail import EmailMessage
+
+from ..models import OutboundEmail
+
+TIMESTAMP_KEYS = ("timestamp",)  # notification emails say when the change was made
+NOT_STORED = ("key", "uid")  # the link carries them; no second copy of a secret in the row
+
+
+def account_email_context(template_prefix: str, context: dict) -> dict:
+    """The JSON context of an outbox row for one allauth email."""
+    stored: dict = {"template_prefix": template_prefix}
+    for name, value in context.items():
+        if name in NOT_STORED:
+            continue
+        if isinstance(value, dt.datetime):
+            stored[name] = value.isoformat()
+        elif value is None or isinstance(value, str | int | bool):
+            stored[name] = value
+    return stored
+
+
+def account_email(email: OutboundEmail) -> EmailMessage:
+    context = dict(email.context)
+    template_prefix = context.pop("template_prefix")
+    for name in TIMESTAMP_KEYS:
+        if isinstance(context.get(name), str):
+            context[name] = dt.datetime.fromisoformat(context[name])
+    host = urlsplit(settings.SITE_URL).netloc
+    context.update(email=email.recipients[0], user=email.user, current_site={"name": host, "domain": host})
+    return get_adapter().render_mail(template_prefix, list(email.recipients), context)

@@ -1,0 +1,39 @@
+"""allauth wired to the portal: its emails go through the outbox, and sign-up costs the same for every address.
+
+A sign-up with a new address used to render and send the verification email inside the request while one with
+an existing address did neither (and skipped hashing the password), so the answer time told who had an account.
+Now both paths hash the password once and write one outbox row; the worker sends the email.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django.contrib.auth.hashers import make_password
+
+from exemptions.emails.accounts import account_email_context
+from exemptions.models import OutboundEmail
+from exemptions.services.outbox import outbox_enqueue
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Enqueue instead of sending: one outbox row per email, delivered once by the worker."""
+        user = context.get("user")
+        outbox_enqueue(
+            kind=OutboundEmail.Kind.ACCOUNT,
+            key=f"account:{uuid.uuid4().hex}",
+            recipients=[email],
+            user=user if getattr(user, "pk", None) else None,
+            context=account_email_context(template_prefix, context),
+        )
+
+
+class SignupForm(AllauthSignupForm):
+    def try_save(self, request):
+        if self.account_already_exists:
+            # A new account's password is hashed when it is saved: spend the same time for an existing address.
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
