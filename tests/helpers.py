@@ -54,3 +54,20 @@ def form_data(*, eps=None, action="save", categories=(), **fields) -> dict:
 
 def pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def pdf_bytes(build=None, *, pages: int = 1, compressed: bool = False) -> bytes:
+    """A small valid PDF (blank pages) made with pikepdf; `build(pdf)` may add to it first (actions, annotations).
+
+    `compressed` puts the objects in compressed object streams, where a byte search would not see them."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page()
+    if build is not None:
+        build(pdf)
+    out = io.BytesIO()
+    mode = pikepdf.ObjectStreamMode.generate if compressed else pikepdf.ObjectStreamMode.disable
+    pdf.save(out, object_stream_mode=mode, compress_streams=compressed)
+    return out.getvalue()
