@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from pikepdf import Array, Dictionary, Name, String
@@ -160,6 +161,21 @@ def test_an_enclosing_block_that_rolls_back_removes_the_files_of_a_nested_save_t
         assert len(files_on_disk(settings)) == 1
         raise RuntimeError("failed after the documents were saved")
     assert files_on_disk(settings) == []
+
+
+def test_a_removed_document_loses_its_file_only_when_the_removal_commits(
+    draft, settings, django_capture_on_commit_callbacks
+):
+    kept = document_add(exemption=draft, upload=upload("kept.pdf"))
+    removed = document_add(exemption=draft, upload=upload("removed.pdf"))
+    kept_name, kept_pk = kept.file.name, kept.pk
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.document_remove(document=kept)
+        raise RuntimeError("rolled back")
+    assert exists(settings, kept_name) and SupportingDocument.objects.filter(pk=kept_pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.document_remove(document=removed)
+    assert not exists(settings, removed.file.name)
 
 
 def test_a_save_refused_because_the_request_was_submitted_writes_no_file(ep, settings):

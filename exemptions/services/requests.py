@@ -172,9 +172,10 @@ def document_remove(*, document: SupportingDocument) -> None:
 
 
 def _delete_files_on_commit(documents) -> None:
-    # After the commit: a rollback keeps the row, so it must keep its file too.
+    # After the commit: a rollback keeps the row, so it must keep its file too. robust: a file that cannot be
+    # deleted is logged (and left to the orphan sweep), never an error page for a removal that succeeded.
     for document in documents:
-        transaction.on_commit(partial(document.file.storage.delete, document.file.name))
+        transaction.on_commit(partial(document.file.storage.delete, document.file.name), robust=True)
 
 
 @transaction.atomic
