@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import filetype
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,8 +12,8 @@ from django.utils.html import format_html
 from .completeness import category_not_allowed, ep_field_problems, submit_field_problems
 from .identifiers import format_tin, normalize_tin, validate_npi
 from .models import ExemptionRequest, HardshipCategory, YearCategory
+from .services.uploads import document_check
 
-ALLOWED_DOCUMENT_TYPES = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG"}
 ATTESTATION_TEXT = (
     "I attest that the information in this request is accurate and complete to the best of my knowledge, and "
     "that I am the eligible professional named above or am authorised to make this request on behalf of every "
@@ -36,7 +35,10 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class DocumentsField(forms.FileField):
-    """Zero or more PDF/PNG/JPEG files, each checked by its content (magic bytes) and size."""
+    """Zero or more PDF/PNG/JPEG files, each checked by its content (magic bytes, PDF active content) and size.
+
+    The count, which depends on the documents a request already has, is checked with the set by the service,
+    before any file is written (services/uploads.documents_check)."""
 
     widget = MultipleFileInput
 
@@ -46,23 +48,20 @@ class DocumentsField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        problems = []
         for upload in files:
-            validate_document(upload)
+            try:
+                validate_document(upload)
+            except ValidationError as refused:
+                problems.extend(refused.messages)
+        if problems:
+            raise ValidationError(problems)
         return files
 
 
 def validate_document(upload) -> None:
-    limit = settings.PORTAL_DOCUMENT_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            f"“{upload.name}” is {upload.size:,} bytes; each document may be at most {limit // (1024 * 1024)} MB."
-        )
-    head = upload.read(2048)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in ALLOWED_DOCUMENT_TYPES:
-        raise ValidationError(f"“{upload.name}” is not a PDF, PNG or JPEG file (checked by its content, not its name).")
-    upload.detected_type = kind.mime
+    """One upload by its content: type, size, and for a PDF no JavaScript or launch actions (sets detected_type)."""
+    document_check(upload)
 
 
 def categories_field(help_text: str) -> forms.ModelMultipleChoiceField:

@@ -18,4 +18,10 @@ app.conf.beat_schedule = {
     # Deadline reminders: recomputed from the database each time (never long ETAs); on the quarter hour (ET), so
     # whole-day reminders set for 9:00 go out at 9:00. Exactly one beat must run (the outbox key stops duplicates).
     "sweep-reminders": {"task": "exemptions.sweep_reminders", "schedule": crontab(minute="*/15")},
+    # Files under MEDIA_ROOT that no row references (an upload interrupted between its file and its row): removed
+    # weekly, Sunday 3:30 a.m. ET, when nobody uploads; files younger than an hour are spared (services/media.py).
+    "remove-orphaned-media": {
+        "task": "exemptions.remove_orphaned_media",
+        "schedule": crontab(minute=30, hour=3, day_of_week="sunday"),
+    },
 }

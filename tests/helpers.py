@@ -66,3 +66,20 @@ def build_stored_files(exemption) -> None:
     preparing = StoredFile.objects.filter(request=exemption, status=StoredFile.Status.PREPARING).order_by("pk")
     for pk in preparing.values_list("pk", flat=True):  # the receipt first: the bundle carries it
         stored_file_build(stored_file_id=pk)
+
+
+def pdf_bytes(build=None, *, pages: int = 1, compressed: bool = False) -> bytes:
+    """A small valid PDF (blank pages) made with pikepdf; `build(pdf)` may add to it first (actions, annotations).
+
+    `compressed` puts the objects in compressed object streams, where a byte search would not see them."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page()
+    if build is not None:
+        build(pdf)
+    out = io.BytesIO()
+    mode = pikepdf.ObjectStreamMode.generate if compressed else pikepdf.ObjectStreamMode.disable
+    pdf.save(out, object_stream_mode=mode, compress_streams=compressed)
+    return out.getvalue()

@@ -13,7 +13,7 @@ from exemptions.models import AdjustmentYear, ExemptionRequest, HardshipCategory
 from exemptions.services.requests import WindowClosed, request_submit
 from tests.conftest import et
 from tests.factories import UserFactory, complete_draft
-from tests.helpers import ep_row, form_data, pdf_text
+from tests.helpers import ep_row, form_data, pdf_bytes, pdf_text
 
 pytestmark = pytest.mark.django_db
 CLOSE_2013 = et(2013, 1, 31, 23, 59, 59)
@@ -66,7 +66,7 @@ def test_window_closing_while_the_ep_edits_keeps_the_draft_and_documents(client,
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(ep)
-    pdf = SimpleUploadedFile("letter.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "application/pdf")
+    pdf = SimpleUploadedFile("letter.pdf", pdf_bytes(), "application/pdf")
     with time_machine.travel(CLOSE_2013 - dt.timedelta(minutes=5), tick=False):
         client.post(submit_url(draft2013), {**form_data(), "documents": pdf})
     with time_machine.travel(CLOSE_2013 + dt.timedelta(seconds=30), tick=False):

@@ -17,11 +17,12 @@ from exemptions.services import review
 from exemptions.services.requests import WindowClosed
 from exemptions.windows import window_state
 from tests.conftest import et
+from tests.helpers import pdf_bytes
 from tests.review_fixtures import deny, reviewer, start_review, submitted  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 S = ExemptionRequest.Status
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 class NoteForm(forms.Form):

@@ -275,7 +275,7 @@ class ReviewViewsMixin:
     def document_view(self, request, object_id, doc_id):
         exemption = self._viewable(request, object_id)
         document = get_object_or_404(SupportingDocument, public_id=doc_id, request=exemption)
-        return stored_file_download(document.file, filename=document.original_name, content_type=document.content_type)
+        return stored_file_download(document.file, filename=document.download_name, content_type=document.content_type)
 
     def letter_view(self, request, object_id, letter_id):
         exemption = self._viewable(request, object_id)

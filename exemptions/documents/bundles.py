@@ -37,7 +37,7 @@ def bundle_zip(*, exemption: ExemptionRequest, receipt: bytes | None = None) -> 
                 content = handle.read()
         except FileNotFoundError:
             continue
-        files.append((f"documents/{number:02d}-{_safe(document.original_name)}", content))
+        files.append((f"documents/{number:02d}-{_safe(document.download_name)}", content))
     files.append(("status-history.csv", _history_csv(exemption)))
     manifest = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in files)
     buffer = io.BytesIO()

@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exemptions', '0005_letter_batch_published_at'),
+        ("exemptions", "0008_stored_files"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='outboundemail',
-            name='kind',
-            field=models.CharField(choices=[('confirmation', 'Submission confirmation'), ('decision_approved', 'Decision: approved'), ('decision_denied', 'Decision: denied'), ('info_requested', 'More information requested'), ('reminder_draft', 'Reminder: unsubmitted draft'), ('reminder_letter', 'Reminder: letter not mailed'), ('reminder_info', 'Reminder: information not sent'), ('window_opening', 'Window opening'), ('letter_ready', 'Letter ready'), ('account', 'Account (sign-up, password, address)')], max_length=30),
+            model_name="outboundemail",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("confirmation", "Submission confirmation"),
+                    ("decision_approved", "Decision: approved"),
+                    ("decision_denied", "Decision: denied"),
+                    ("info_requested", "More information requested"),
+                    ("reminder_draft", "Reminder: unsubmitted draft"),
+                    ("reminder_letter", "Reminder: letter not mailed"),
+                    ("reminder_info", "Reminder: information not sent"),
+                    ("window_opening", "Window opening"),
+                    ("letter_ready", "Letter ready"),
+                    ("account", "Account (sign-up, password, address)"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

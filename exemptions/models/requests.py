@@ -1,5 +1,6 @@
 """Requests for exemption, the people they cover, their documents and their history."""
 
+import unicodedata
 import uuid
 
 from django.conf import settings
@@ -11,8 +12,10 @@ from .program import AdjustmentYear, Channel, HardshipCategory, SubmissionWindow
 
 
 def document_upload_to(instance: "SupportingDocument", filename: str) -> str:
-    # Random names: the client's file name is kept only as data, never as a path.
-    return f"documents/{uuid.uuid4().hex}"
+    # Random names: the client's file name is kept only as data, never as a path. The extension is the one of the
+    # type detected from the content (a PDF sent as "poly.html" is stored as <random>.pdf).
+    extensions = SupportingDocument.EXTENSIONS.get(instance.content_type)
+    return f"documents/{uuid.uuid4().hex}" + (f".{extensions[0]}" if extensions else "")
 
 
 class ExemptionRequest(models.Model):
@@ -168,6 +171,10 @@ class InformationRequest(models.Model):
 
 
 class SupportingDocument(models.Model):
+    # The types an upload may be (detected from its content), with the extensions each may carry; the first is the
+    # one a stored file and a renamed download get.
+    EXTENSIONS = {"application/pdf": ("pdf",), "image/png": ("png",), "image/jpeg": ("jpg", "jpeg")}
+
     request = models.ForeignKey(ExemptionRequest, on_delete=models.CASCADE, related_name="documents")
     information_request = models.ForeignKey(
         InformationRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents"
@@ -185,6 +192,17 @@ class SupportingDocument(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def download_name(self) -> str:
+        """The name every download saves under: the EP's file name, shown as typed, ending in the extension of the
+        type detected at upload ("poly.html" holding a PDF downloads as "poly.html.pdf", never as .html)."""
+        name = "".join("_" if unicodedata.category(c).startswith("C") else c for c in self.original_name)
+        name = name.replace("/", "_").replace("\\", "_").strip(" .")[:90] or "document"
+        extensions = self.EXTENSIONS.get(self.content_type, ("bin",))
+        if name.rsplit(".", 1)[-1].lower() in extensions and "." in name:
+            return name
+        return f"{name}.{extensions[0]}"
 
 
 class StatusChange(models.Model):

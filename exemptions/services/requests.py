@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from functools import partial
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -27,6 +27,7 @@ from .outbox import outbox_enqueue
 from .references import reference_issue
 from .stored_files import stored_files_refresh
 from .transitions import apply_transition, exemption_lock, exemption_save_version, transition_locked
+from .uploads import atomic_with_files, documents_check, file_written
 
 S = ExemptionRequest.Status
 DRAFT_FIELDS = GROUP_FIELDS  # one list for EP and group drafts: each form sends only its own fields
@@ -65,7 +66,7 @@ def request_create(
     return exemption
 
 
-@transaction.atomic
+@atomic_with_files
 def request_save_draft(
     *,
     exemption: ExemptionRequest,
@@ -75,7 +76,8 @@ def request_save_draft(
     eps: list[dict] | None = None,
     documents=(),
 ) -> ExemptionRequest:
-    """Save whatever the EP typed (complete or not). Refused only for a non-draft (RequestLocked)."""
+    """Save whatever the EP typed (complete or not). Refused for a non-draft (RequestLocked) or a refused set of
+    documents (ValidationError): then nothing is saved, and no file is left behind."""
     locked = exemption_lock(exemption)
     if locked.status != S.DRAFT:
         raise RequestLocked("This request has been submitted and can no longer be edited.")
@@ -87,8 +89,7 @@ def request_save_draft(
         locked.categories.set(categories)
     if eps is not None:
         replace_eps(locked, eps)
-    for upload in documents:
-        document_add(exemption=locked, upload=upload)
+    documents_add(exemption=locked, uploads=documents)
     refresh_summary(locked)
     exemption.refresh_from_db()
     return exemption
@@ -117,33 +118,65 @@ def refresh_summary(exemption: ExemptionRequest) -> None:
     )
 
 
-@transaction.atomic
 def document_add(*, exemption: ExemptionRequest, upload, information_request: InformationRequest | None = None):
-    """Store one already-validated upload under a random name, with its hash. At most N per request."""
-    limit = settings.PORTAL_DOCUMENTS_PER_REQUEST
-    if exemption.documents.count() >= limit:
-        raise ValidationError(f"A request may have at most {limit} documents; remove one to add “{upload.name}”.")
+    """Store one upload (checked first, like any set): see documents_add."""
+    return documents_add(exemption=exemption, uploads=[upload], information_request=information_request)[0]
+
+
+@atomic_with_files
+def documents_add(
+    *, exemption: ExemptionRequest, uploads, information_request: InformationRequest | None = None
+) -> list[SupportingDocument]:
+    """Store a set of uploads under random names with the extension of their detected type, with their hashes.
+
+    The set is checked as a whole before any file is written (at most PORTAL_DOCUMENTS_PER_REQUEST per request,
+    counted under the row lock so two tabs cannot both add the last one; each file by its content, size and, for a
+    PDF, active content): a refusal raises ValidationError and writes nothing. A file written here is deleted again
+    if the transaction rolls back (`atomic_with_files`).
+    """
+    uploads = list(uploads)
+    if not uploads:
+        return []
+    locked = exemption_lock(exemption)
+    types = documents_check(uploads, existing=locked.documents.count())
+    return [
+        _document_store(locked, upload, content_type=content_type, information_request=information_request)
+        for upload, content_type in zip(uploads, types, strict=True)
+    ]
+
+
+def _document_store(exemption, upload, *, content_type: str, information_request) -> SupportingDocument:
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    return SupportingDocument.objects.create(
+    document = SupportingDocument(
         request=exemption,
         information_request=information_request,
-        file=upload,
         original_name=upload.name[:255],
-        content_type=getattr(upload, "detected_type", upload.content_type or ""),
+        content_type=content_type,
         size=upload.size,
         sha256=digest.hexdigest(),
     )
+    document.file.save(upload.name, upload, save=False)  # named by document_upload_to, never by the client
+    file_written(document.file.storage, document.file.name)
+    document.save()
+    return document
 
 
 @transaction.atomic
 def document_remove(*, document: SupportingDocument) -> None:
     if document.request.status != S.DRAFT:
         raise RequestLocked("Documents of a submitted request are kept as submitted.")
-    document.file.delete(save=False)
+    _delete_files_on_commit([document])
     document.delete()
+
+
+def _delete_files_on_commit(documents) -> None:
+    # After the commit: a rollback keeps the row, so it must keep its file too. robust: a file that cannot be
+    # deleted is logged (and left to the orphan sweep), never an error page for a removal that succeeded.
+    for document in documents:
+        transaction.on_commit(partial(document.file.storage.delete, document.file.name), robust=True)
 
 
 @transaction.atomic
@@ -202,18 +235,16 @@ def request_delete_draft(*, exemption: ExemptionRequest) -> None:
     locked = exemption_lock(exemption)
     if locked.status != S.DRAFT:
         raise RequestLocked("Only drafts can be deleted. A submitted request can be withdrawn instead.")
-    for document in locked.documents.all():
-        document.file.delete(save=False)
+    _delete_files_on_commit(locked.documents.all())
     locked.delete()
 
 
-@transaction.atomic
+@atomic_with_files
 def request_respond(*, exemption: ExemptionRequest, actor: User, at: dt.datetime, answer: str, documents=()) -> None:
     """The EP answers the open question from staff and resubmits."""
     question = exemption.information_requests.filter(answered_at__isnull=True).order_by("-asked_at").first()
     apply_transition(exemption=exemption, name="respond", actor=actor, at=at, message_to_ep=answer[:2000])
     if question is not None:
         InformationRequest.objects.filter(pk=question.pk).update(answer=answer, answered_at=at)
-    for upload in documents:
-        document_add(exemption=exemption, upload=upload, information_request=question)
+    documents_add(exemption=exemption, uploads=documents, information_request=question)
     stored_files_refresh(exemption=exemption, person_waits=True)

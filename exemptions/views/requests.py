@@ -7,7 +7,6 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from ..outcomes import service_outcome
 from ..selectors import online_year_choices, request_rows
 from ..services import requests as services
 from ..services.stored_files import stored_files_refresh
+from ..services.uploads import atomic_with_files
 from ..windows import window_state
 
 S = ExemptionRequest.Status
@@ -63,8 +63,9 @@ def request_edit(request, public_id):
         form = RequestForm(request.POST, request.FILES, instance=draft, for_submit=for_submit)
         formset = EPFormSet(request.POST, prefix="ep", for_submit=for_submit)
         if form.is_valid() and formset.is_valid():
-            # One commit for save + submit: a refused submit rolls back only its own savepoint, never the draft.
-            with transaction.atomic():
+            # One commit for save + submit: a refused submit rolls back only its own savepoint, never the draft;
+            # a failure that rolls back the whole also deletes the documents' files written meanwhile.
+            with atomic_with_files():
                 return _save_and_maybe_submit(request, draft, form, formset, action)
     else:
         form = RequestForm(instance=draft)
@@ -224,7 +225,7 @@ def document_download(request, public_id):
     document = get_object_or_404(
         SupportingDocument.objects.select_related("request"), public_id=public_id, request__owner=request.user
     )
-    return stored_file_download(document.file, filename=document.original_name, content_type=document.content_type)
+    return stored_file_download(document.file, filename=document.download_name, content_type=document.content_type)
 
 
 @login_required
