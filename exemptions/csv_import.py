@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from .completeness import EP_FIELDS, EP_REQUIRED_FIELDS
+from .csv_safe import SafeWriter, undefuse
 from .forms import AffectedEPForm
 
 COLUMNS = EP_FIELDS
@@ -71,25 +72,21 @@ class ImportResult:
 
 def template_csv() -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeWriter(out)
     writer.writerow(COLUMNS)
     writer.writerows(TEMPLATE_ROWS)
     return out.getvalue()
 
 
 def export_csv(eps) -> str:
-    """The current EP list in the import format: edit it in a spreadsheet and import it back."""
+    """The current EP list in the import format: edit it in a spreadsheet and import it back (the writer's
+    formula defusing is undone by the import, so "-Dash Name" comes back as it was)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeWriter(out)
     writer.writerow(COLUMNS)
     for ep in eps:
-        writer.writerow([_defuse(getattr(ep, c)) for c in COLUMNS])
+        writer.writerow([getattr(ep, c) for c in COLUMNS])
     return out.getvalue()
-
-
-def _defuse(value: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheets (CSV injection): make it plain text.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def decode(data: bytes) -> tuple[str, str | None]:
@@ -127,9 +124,19 @@ def parse_eps(data: bytes, *, existing_npis: dict[str, str] | None = None) -> Im
     if note:
         result.notes.append(note)
     reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        _read_rows(reader, result, existing_npis)
+    except csv.Error as exc:  # e.g. one field over the csv module's 131,072 characters
+        result.error(f"Line {reader.line_num:,}: this line cannot be read as CSV ({exc}). Check its quotes.")
+    if not result.rows and not result.errors:
+        result.error("The file has a header line but no EP rows.")
+    return result
+
+
+def _read_rows(reader, result: ImportResult, existing_npis: dict[str, str] | None) -> None:
     columns = _read_header(reader, result)
     if columns is None:
-        return result
+        return
     seen: dict[str, str] = dict(existing_npis or {})
     count = 0
     for cells in reader:
@@ -143,9 +150,6 @@ def parse_eps(data: bytes, *, existing_npis: dict[str, str] | None = None) -> Im
             )
             break
         _read_row(cells, columns, reader.line_num, seen, result)
-    if not result.rows and not result.errors:
-        result.error("The file has a header line but no EP rows.")
-    return result
 
 
 def _read_header(reader, result: ImportResult) -> dict[str, int] | None:
@@ -176,7 +180,8 @@ def _read_header(reader, result: ImportResult) -> dict[str, int] | None:
 
 
 def _read_row(cells: list[str], columns: dict[str, int], line: int, seen: dict[str, str], result) -> None:
-    values = {key: (cells[index].strip() if index < len(cells) else "") for key, index in columns.items()}
+    # undefuse: the apostrophe our own export put before "-Dash Name" is not part of the name.
+    values = {key: (undefuse(cells[index].strip()) if index < len(cells) else "") for key, index in columns.items()}
     form = AffectedEPForm(data=values, for_submit=True)
     if not form.is_valid():
         for name, errors in form.errors.items():

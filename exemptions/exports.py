@@ -7,13 +7,13 @@ constant memory and the first bytes leave at once. TINs are masked unless the st
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from .csv_safe import SafeWriter
 from .downloads import streamed_download
 from .identifiers import format_tin, mask_tin
 
@@ -52,13 +52,11 @@ def _cell(value) -> str:
         return ""
     if hasattr(value, "tzinfo"):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
-    text = str(value)
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (names are typed by the public).
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return str(value)  # formula-like text is defused by the writer (names are typed by the public)
 
 
 def export_response(queryset: QuerySet, *, full_tin: bool) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
+    writer = SafeWriter(_Echo())
 
     def stream():
         yield writer.writerow([label for _name, label in COLUMNS])

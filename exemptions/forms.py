@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
 from .completeness import category_not_allowed, ep_field_problems, submit_field_problems
-from .identifiers import format_tin, normalize_tin, validate_npi
+from .identifiers import format_tin, normalize_tin, normalized, validate_npi
 from .models import ExemptionRequest, HardshipCategory, YearCategory
 from .services.uploads import document_check
 
@@ -20,8 +20,14 @@ ATTESTATION_TEXT = (
     "affected EP listed."
 )
 US_STATE = re.compile(r"^[A-Z]{2}$")
-ZIP = re.compile(r"^\d{5}(-\d{4})?$")
+ZIP = re.compile(r"^[0-9]{5}(-[0-9]{4})?$")  # ASCII digits only: \d would take "١٢٣٤٥"
 PHONE = re.compile(r"^[0-9()+.\- x]{7,30}$")
+
+
+def year_number(value: str | None) -> int | None:
+    """A posted adjustment year ("2013") as a number; None for "", "abc", "2099.0" or non-ASCII digits."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) == 4 else None
 
 
 def check_pattern(pattern: re.Pattern, value: str, message: str) -> str:
@@ -110,7 +116,7 @@ class HardshipFieldsMixin:
 
     def clean_contact_phone(self):
         return check_pattern(
-            PHONE, self.cleaned_data["contact_phone"].strip(), "Phone: use digits, spaces, ( ) + - only."
+            PHONE, normalized(self.cleaned_data["contact_phone"]), "Phone: use digits, spaces, ( ) + - only."
         )
 
 
@@ -199,11 +205,13 @@ class AffectedEPForm(forms.Form):
         return validate_npi(value) if value else ""
 
     def clean_state(self):
-        value = self.cleaned_data["state"].strip().upper()
+        value = normalized(self.cleaned_data["state"]).upper()
         return check_pattern(US_STATE, value, "State: use the two-letter code, e.g. MD.")
 
     def clean_zip_code(self):
-        return check_pattern(ZIP, self.cleaned_data["zip_code"].strip(), "ZIP code: 5 digits or ZIP+4 (21244-1850).")
+        return check_pattern(
+            ZIP, normalized(self.cleaned_data["zip_code"]), "ZIP code: 5 digits or ZIP+4 (21244-1850)."
+        )
 
     def clean(self):
         data = super().clean()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from . import csv_import
 from .completeness import GROUP_FIELDS
 from .forms import US_STATE, ZIP, HardshipFieldsMixin, categories_field, check_pattern, too_long
+from .identifiers import normalized
 from .models import ExemptionRequest
 from .windows import ET
 
@@ -95,11 +96,13 @@ class GroupRequestForm(HardshipFieldsMixin, forms.ModelForm):
 
     def clean_state(self):
         return check_pattern(
-            US_STATE, self.cleaned_data["state"].strip().upper(), "State: use the two-letter code, e.g. MD."
+            US_STATE, normalized(self.cleaned_data["state"]).upper(), "State: use the two-letter code, e.g. MD."
         )
 
     def clean_zip_code(self):
-        return check_pattern(ZIP, self.cleaned_data["zip_code"].strip(), "ZIP code: 5 digits or ZIP+4 (21244-1850).")
+        return check_pattern(
+            ZIP, normalized(self.cleaned_data["zip_code"]), "ZIP code: 5 digits or ZIP+4 (21244-1850)."
+        )
 
 
 class CSVImportForm(forms.Form):

@@ -1,4 +1,9 @@
-"""NPI and TIN: validation, normalisation and masking, in one place.
+"""NPI and TIN (and the digits of ZIP codes and phone numbers): validation, normalisation and masking.
+
+Everything typed is NFKC-normalised first, so fullwidth digits and dashes from an East Asian keyboard
+("１２－3456789") become ASCII and the TIN is stored as "123456789", the form every search and extension
+compares. After that only ASCII 0-9 count as digits: Python's `\\d` and `str.isdigit` also accept Arabic-Indic
+and other digits, which NFKC leaves as they are; those are refused with the usual message.
 
 NPI: 10 digits, first digit 1 or 2, Luhn check digit computed over "80840" + NPI.
 TIN: 9 digits. Read as an EIN (12-3456789 or 123456789) whose prefix the IRS has issued;
@@ -8,6 +13,7 @@ a solo practitioner's SSN is entered in SSN form (123-45-6789). Stored as digits
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from stdnum import luhn
@@ -15,8 +21,19 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.us import ein, ssn
 
 NPI_PREFIX = "80840"  # ISO issuer prefix for US health identifiers; part of the NPI check digit.
-_EIN_FORM = re.compile(r"^\d{2}[- ]?\d{7}$")
-_SSN_FORM = re.compile(r"^\d{3}[- ]\d{2}[- ]\d{4}$")
+_EIN_FORM = re.compile(r"^[0-9]{2}[- ]?[0-9]{7}$")
+_SSN_FORM = re.compile(r"^[0-9]{3}[- ][0-9]{2}[- ][0-9]{4}$")
+NOT_DIGIT = re.compile(r"[^0-9]")
+
+
+def normalized(value: str | None) -> str:
+    """What was typed, NFKC-normalised (fullwidth "１２－" is "12-") and stripped."""
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+def ascii_digits(value: str) -> bool:
+    """True for a non-empty run of 0-9 only (str.isdigit would also take "١٢٣" or "²")."""
+    return value.isascii() and value.isdigit()
 
 
 def npi_check_digit(first_nine: str) -> str:
@@ -25,8 +42,8 @@ def npi_check_digit(first_nine: str) -> str:
 
 def validate_npi(value: str) -> str:
     """Return the NPI as 10 digits, or raise ValidationError naming the rule that failed."""
-    npi = (value or "").strip()
-    if not npi.isdigit():
+    npi = normalized(value)
+    if not ascii_digits(npi):
         raise ValidationError("NPI must contain digits only (10 digits, e.g. 1234567893).", code="npi_digits")
     if len(npi) != 10:
         raise ValidationError(f"NPI must be exactly 10 digits; this one has {len(npi)}.", code="npi_length")
@@ -43,9 +60,9 @@ def validate_npi(value: str) -> str:
 
 def normalize_tin(value: str) -> str:
     """Return the TIN as 9 digits, or raise ValidationError naming the rule that failed."""
-    raw = (value or "").strip()
-    digits = re.sub(r"\D", "", raw)
-    if re.search(r"[^\d\- ]", raw):
+    raw = normalized(value)
+    digits = NOT_DIGIT.sub("", raw)
+    if re.search(r"[^0-9\- ]", raw):
         raise ValidationError("TIN may contain only digits and a dash (e.g. 12-3456789).", code="tin_characters")
     if len(digits) != 9:
         raise ValidationError(f"TIN must be exactly 9 digits; this one has {len(digits)}.", code="tin_length")
@@ -75,7 +92,7 @@ def normalize_tin(value: str) -> str:
 
 def mask_tin(tin: str) -> str:
     """XX-XXX1234: the last four digits only."""
-    digits = re.sub(r"\D", "", tin or "")
+    digits = NOT_DIGIT.sub("", tin or "")
     if not digits:
         return ""
     return "XX-XXX" + digits[-4:]
@@ -83,5 +100,5 @@ def mask_tin(tin: str) -> str:
 
 def format_tin(tin: str) -> str:
     """12-3456789, for the places that need the full TIN (the form, the GPRO letter)."""
-    digits = re.sub(r"\D", "", tin or "")
+    digits = NOT_DIGIT.sub("", tin or "")
     return f"{digits[:2]}-{digits[2:]}" if len(digits) == 9 else digits

@@ -23,6 +23,7 @@ LAYERS = {
     "exemptions.windows": 1,
     "exemptions.workflow": 1,
     "exemptions.identifiers": 1,
+    "exemptions.csv_safe": 1,
     "exemptions.completeness": 1,
     "exemptions.reasons": 1,
     "exemptions.roles": 1,

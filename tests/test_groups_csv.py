@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from exemptions import csv_import
@@ -144,3 +147,48 @@ def test_export_defuses_spreadsheet_formulas():
         )
 
     assert "'=HYPERLINK" in csv_import.export_csv([EP()])
+
+
+def test_finding_reimport_keeps_the_defusing_apostrophe_an_export_and_import_keep_names_as_typed():
+    class EP:
+        npi, name, address_line1, address_line2, city, state, zip_code, email = (
+            npi(1),
+            "-Dash Name",
+            "=1 St",
+            "'=kept apostrophe",
+            "Towson",
+            "MD",
+            "21204",
+            "a@example.org",
+        )
+
+    exported = csv_import.export_csv([EP()])
+    assert "'-Dash Name" in exported  # a spreadsheet shows it as text, not a formula
+    result = csv_import.parse_eps(exported.encode())
+    assert result.ok, result.errors
+    row = result.rows[0]
+    assert (row["name"], row["address_line1"], row["address_line2"]) == ("-Dash Name", "=1 St", "'=kept apostrophe")
+
+
+def test_finding_formulas_every_csv_the_portal_writes_defuses_a_tab_or_carriage_return_start():
+    class EP:
+        npi, name, address_line1, address_line2, city, state, zip_code, email = (
+            npi(1),
+            "\tTab",
+            "\r1 St",
+            "@SUM(1)",
+            "+Town",
+            "MD",
+            "21204",
+            "a@example.org",
+        )
+
+    cells = next(csv.reader(io.StringIO(csv_import.export_csv([EP()]).split("\r\n", 1)[1])))
+    assert cells[1:5] == ["'\tTab", "'\r1 St", "'@SUM(1)", "'+Town"]
+
+
+def test_finding_a_csv_field_over_131072_characters_is_a_line_error_not_a_500():
+    data = csv_bytes([HEADER, row(1), f'{npi(2)},"{"x" * 140_000}",1 St,,Towson,MD,21204,b@example.org'])
+    result = csv_import.parse_eps(data)
+    assert not result.ok
+    assert "cannot be read as CSV" in result.errors[0] and result.errors[0].startswith("Line 3")

@@ -78,3 +78,43 @@ def test_masking_shows_only_the_last_four_digits():
     assert mask_tin("123456789") == "XX-XXX6789"
     assert mask_tin("") == ""
     assert format_tin("123456789") == "12-3456789"
+
+
+def test_finding_fullwidth_tin_is_stored_as_ascii_digits():
+    assert normalize_tin("１２-3456789") == "123456789"
+    assert normalize_tin("１２－３４５６７８９") == "123456789"  # fullwidth dash too
+
+
+def test_finding_fullwidth_npi_is_validated_and_returned_as_ascii():
+    assert validate_npi("１２３４５６７８９３") == "1234567893"
+    with pytest.raises(ValidationError) as caught:
+        validate_npi("１２３４５６７８９０")
+    assert caught.value.code == "npi_check_digit"
+
+
+@pytest.mark.parametrize("typed", ["١٢٣٤٥٦٧٨٩٣", "۱۲۳۴۵۶۷۸۹۳", "१२३४५६७८९३"])
+def test_finding_arabic_indic_and_other_digits_are_refused_for_an_npi(typed):
+    assert typed.isdigit()  # what the old check accepted
+    with pytest.raises(ValidationError) as caught:
+        validate_npi(typed)
+    assert caught.value.code == "npi_digits"
+
+
+def test_finding_arabic_indic_digits_are_refused_for_a_tin():
+    with pytest.raises(ValidationError) as caught:
+        normalize_tin("١٢-٣٤٥٦٧٨٩")
+    assert caught.value.code == "tin_characters"
+
+
+def test_finding_fullwidth_zip_is_normalised_and_other_digits_refused():
+    from exemptions.forms import AffectedEPForm
+
+    form = AffectedEPForm(data={"npi": "１２３４５６７８９３", "zip_code": "２１２０４", "state": "ｍｄ"})
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["npi"], form.cleaned_data["zip_code"], form.cleaned_data["state"]) == (
+        "1234567893",
+        "21204",
+        "MD",
+    )
+    refused = AffectedEPForm(data={"zip_code": "٢١٢٠٤"})
+    assert not refused.is_valid() and "zip_code" in refused.errors

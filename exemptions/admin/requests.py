@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..identifiers import mask_tin
+from ..identifiers import ascii_digits, mask_tin, normalized
 from ..models import AffectedEP, ExemptionRequest, User
 from ..paginators import EstimatedCountPaginator
 from ..selectors.review import stale_message
@@ -225,12 +225,13 @@ def search_condition(term: str) -> Q:
     Django's `=field` search is `UPPER(field) = UPPER(term)`, which no plain B-tree index serves, and
     `icontains` over several columns is a sequential scan; on a million requests both cost hundreds of ms.
     """
+    term = normalized(term)  # fullwidth digits typed in the search box find the ASCII ones stored
     compact = re.sub(r"[\s-]", "", term)
     if REFERENCE.match(term):
         return Q(reference=term.upper())
-    if compact.isdigit() and len(compact) == 10:
+    if ascii_digits(compact) and len(compact) == 10:
         return Q(pk__in=AffectedEP.objects.filter(npi=compact).values("request_id"))
-    if compact.isdigit() and len(compact) == 9:
+    if ascii_digits(compact) and len(compact) == 9:
         return Q(tin=compact)
     if "@" in term:
         owners = User.objects.filter(email=term.lower()).values("pk")

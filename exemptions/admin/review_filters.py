@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db import connection
 from django.db.models import F, Max, Min, QuerySet, Subquery
 from django.utils import timezone
@@ -88,6 +89,18 @@ def program_windows(request) -> list[WindowChoice]:
     return filter_choices(request).windows
 
 
+def offered_value(list_filter: admin.SimpleListFilter) -> str | None:
+    """The filter's value if it is one of its own choices; a typed or stale one is refused, never queried.
+
+    "abc" or "99999999999999999999" would otherwise reach an integer column (a 500). Refusing it sends staff
+    back to the unfiltered list with Django's "?e=1", as for any other bad lookup; the export answers 400.
+    """
+    value = list_filter.value()
+    if value and value not in {str(key) for key, _label in list_filter.lookup_choices}:
+        raise IncorrectLookupParameters(f"{list_filter.title}: {value!r} is not one of the choices")
+    return value
+
+
 class ProgramWindowsFilter(admin.SimpleListFilter):
     """A filter on one column, its choices made from the program's windows (read once per page view)."""
 
@@ -100,7 +113,8 @@ class ProgramWindowsFilter(admin.SimpleListFilter):
         return self.window_choices(program_windows(request))
 
     def queryset(self, request, queryset):
-        return queryset.filter(**{self.column: self.value()}) if self.value() else queryset
+        value = offered_value(self)
+        return queryset.filter(**{self.column: value}) if value else queryset
 
 
 class YearFilter(ProgramWindowsFilter):
@@ -130,9 +144,10 @@ class CategoryFilter(admin.SimpleListFilter):
         return [(str(pk), name) for pk, name in filter_choices(request).categories]
 
     def queryset(self, request, queryset):
-        if not self.value():
+        value = offered_value(self)
+        if not value:
             return queryset
-        through = ExemptionRequest.categories.through.objects.filter(hardshipcategory_id=self.value())
+        through = ExemptionRequest.categories.through.objects.filter(hardshipcategory_id=value)
         return queryset.filter(pk__in=through.values("exemptionrequest_id"))
 
 
@@ -153,7 +168,10 @@ class ReviewerFilter(admin.SimpleListFilter):
             return queryset.filter(assigned_reviewer=request.user)
         if value == "none":
             return queryset.filter(assigned_reviewer__isnull=True)
-        return queryset.filter(assigned_reviewer_id=value) if value and value.isdigit() else queryset
+        # Any staff id (a reviewer since deactivated included), if it is one: ASCII digits of a 64-bit id.
+        if value and value.isascii() and value.isdigit() and int(value) < 2**63:
+            return queryset.filter(assigned_reviewer_id=value)
+        return queryset
 
 
 class LateLetterFilter(admin.SimpleListFilter):

@@ -10,9 +10,10 @@ from __future__ import annotations
 from functools import partial
 
 from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -191,7 +192,9 @@ class ReviewViewsMixin:
         return {
             "subject": email.subject,
             "to": email.to,
-            "body": email.body,
+            # As text: render_to_string marks its output safe HTML, so a staff message holding "<b>" would be
+            # shown as markup. A plain str is escaped by the page (in a <pre>, line breaks kept).
+            "body": str.__str__(email.body),
             "ep_status": workflow.ep_label(change.to_status),
         }
 
@@ -293,6 +296,9 @@ class ReviewViewsMixin:
     def export_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters as exc:  # the list itself redirects to "?e=1"; a file cannot
+            return HttpResponseBadRequest(f"The list's filters are not valid: {exc}", content_type="text/plain")
         full_tin = request.user.has_perm("exemptions.export_full_tin")
         return export_response(changelist.queryset, full_tin=full_tin)

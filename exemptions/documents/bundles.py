@@ -6,13 +6,13 @@ internal notes are never in it (a bundle is a file that travels). A manifest lis
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import re
 import zipfile
 
 from .. import workflow
+from ..csv_safe import SafeWriter
 from ..models import ExemptionRequest, GroupLetter
 from ..windows import format_et
 from .receipts import receipt_pdf
@@ -55,7 +55,7 @@ def _safe(name: str) -> str:
 
 def _history_csv(exemption: ExemptionRequest) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)  # messages are typed by staff and EPs: formula-like cells are defused
     writer.writerow(["When (ET)", "From", "To", "Status as the EP sees it", "By", "Reason code", "Message to the EP"])
     for change in exemption.status_changes.select_related("actor").order_by("at", "id"):
         by = "EP" if change.actor_id == exemption.owner_id else ("CMS staff" if change.actor_id else "system")

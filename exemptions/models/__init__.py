@@ -1,5 +1,6 @@
 """The domain's data. One module per area; import from `exemptions.models`."""
 
+from . import lookups  # noqa: F401 (registers the overflow-safe integer `in` lookup)
 from .accounts import User
 from .files import StoredFile
 from .letters import GroupLetter, PrintBatch

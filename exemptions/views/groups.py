@@ -139,9 +139,8 @@ def group_eps(request, public_id):
 
 
 def _render_eps(request, exemption, formset, import_form, *, status=200, import_result=None):
-    asked = request.GET.get("page", "1")
-    page = int(asked) if asked.isdigit() and int(asked) > 0 else 1
     eps = exemption.affected_eps.order_by("position", "id")
+    page = _page_number(request.GET.get("page", "1"), exemption.ep_count)
     context = {
         "obj": exemption,
         "formset": formset,
@@ -158,6 +157,14 @@ def _render_eps(request, exemption, formset, import_form, *, status=200, import_
         "window": letter_window(exemption),
     }
     return render(request, "groups/eps.html", context, status=status)
+
+
+def _page_number(asked: str, ep_count: int) -> int:
+    """The page asked for, within the pages there are: a bad or huge number shows the first or the last page."""
+    last = max(1, -(-ep_count // EP_PAGE_SIZE))
+    if not (asked.isascii() and asked.isdigit()):
+        return 1
+    return min(max(int(asked), 1), last) if len(asked) < 12 else last
 
 
 @login_required

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from .. import workflow
 from ..completeness import EP_FIELDS
 from ..downloads import stored_file_download, stored_file_response
-from ..forms import EPFormSet, InformationResponseForm, RequestForm, WithdrawForm
+from ..forms import EPFormSet, InformationResponseForm, RequestForm, WithdrawForm, year_number
 from ..models import AdjustmentYear, Channel, ExemptionRequest, StoredFile, SupportingDocument
 from ..outcomes import service_outcome
 from ..selectors import online_year_choices, request_rows
@@ -42,7 +42,11 @@ def dashboard(request):
 def request_start(request):
     now = timezone.now()
     if request.method == "POST":
-        year = get_object_or_404(AdjustmentYear, year=request.POST.get("year"))
+        number = year_number(request.POST.get("year"))
+        if number is None:
+            messages.error(request, "Choose the adjustment year of your request.")
+            return redirect("exemptions:request_start")
+        year = get_object_or_404(AdjustmentYear, year=number)
         choice = next((c for c in online_year_choices(at=now) if c.year.pk == year.pk), None)
         if choice is None or not choice.selectable:
             messages.error(request, f"Requests for {year.year} can no longer be started: the window has closed.")
