@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from .completeness import category_not_allowed, ep_field_problems, submit_field_problems
 from .identifiers import format_tin, normalize_tin, normalized, validate_npi
 from .models import ExemptionRequest, HardshipCategory, YearCategory
-from .services.uploads import document_check
+from .services.uploads import each_document_check
 
 ATTESTATION_TEXT = (
     "I attest that the information in this request is accurate and complete to the best of my knowledge, and "
@@ -54,20 +54,8 @@ class DocumentsField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
-        problems = []
-        for upload in files:
-            try:
-                validate_document(upload)
-            except ValidationError as refused:
-                problems.extend(refused.messages)
-        if problems:
-            raise ValidationError(problems)
+        each_document_check(files)
         return files
-
-
-def validate_document(upload) -> None:
-    """One upload by its content: type, size, and for a PDF no JavaScript or launch actions (sets detected_type)."""
-    document_check(upload)
 
 
 def categories_field(help_text: str) -> forms.ModelMultipleChoiceField:

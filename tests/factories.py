@@ -97,3 +97,16 @@ def complete_draft(*, owner, year=None, npis=("1234567893",), **overrides):
             email=f"ep{i + 1}@example.org",
         )
     return draft
+
+
+class ExtensionFactory(factory.django.DjangoModelFactory):
+    """A staff extension of one request (its year and the online channel unless told), granted by a new staff user."""
+
+    class Meta:
+        model = models.Extension
+
+    request = factory.SubFactory(RequestFactory)
+    year = factory.LazyAttribute(lambda extension: extension.request.year)
+    channel = models.Channel.ONLINE
+    reason = "Portal unreachable on deadline day"
+    granted_by = factory.SubFactory(UserFactory, is_staff=True)

@@ -15,10 +15,11 @@ from django.contrib.admin.sites import site
 from django.test import RequestFactory
 from django.urls import reverse
 
-from exemptions.models import AdjustmentYear, Channel, Extension
+from exemptions.models import AdjustmentYear, Channel
 from exemptions.models.letters import GroupMailing
 from exemptions.services import groups as services
 from tests.conftest import et
+from tests.factories import ExtensionFactory
 from tests.test_groups_support import complete_group, generate
 
 pytestmark = pytest.mark.django_db
@@ -33,10 +34,9 @@ def extended_and_late(ep, other_ep, staff_user):
         extended = complete_group(owner=ep, year=year, group_name="Extended Group PC")
         late = complete_group(owner=other_ep, year=year, tin="234567890", group_name="Late Group PC")
         generate(late, other_ep, at=et(2011, 10, 20))
-    Extension.objects.create(
-        year=year,
-        channel=Channel.LETTER,
+    ExtensionFactory(
         request=extended,
+        channel=Channel.LETTER,
         until=et(2011, 11, 15, 23, 59, 59),
         reason="Hurricane",
         granted_by=staff_user,

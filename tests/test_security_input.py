@@ -369,21 +369,11 @@ def test_html_email_escapes_the_staff_message_and_keeps_line_breaks(staff_user, 
 
 def test_finding_formula_in_the_bundle_status_history_is_defused(ep, staff_user, world):  # noqa: F811
     from exemptions.documents.bundles import _history_csv
-    from exemptions.services import review
+    from tests.review_fixtures import deny, start_review
 
     exemption = ExemptionRequest.objects.filter(status=ExemptionRequest.Status.SUBMITTED).first()
-    review.request_start_review(exemption=exemption, actor=staff_user, at=timezone.now())
-    exemption.refresh_from_db()
-    review.request_decide(
-        exemption=exemption,
-        actor=staff_user,
-        at=timezone.now(),
-        decision="deny",
-        reason_code="deny_other",
-        message='=HYPERLINK("https://evil.example","Click")',
-        internal_note="",
-        expected_version=exemption.version,
-    )
+    start_review(exemption, staff_user)
+    deny(exemption, staff_user, "deny_other", message='=HYPERLINK("https://evil.example","Click")')
     rows = list(csv.reader(io.StringIO(_history_csv(exemption).decode())))
     messages = [row[-1] for row in rows[1:]]
     assert '\'=HYPERLINK("https://evil.example","Click")' in messages

@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 
-from exemptions.models import AdjustmentYear, Channel, Extension, SubmissionWindow
+from exemptions.models import AdjustmentYear, SubmissionWindow
 from exemptions.windows import State, describe_window, format_et, time_left, window_state
 from tests.conftest import et
-from tests.factories import WindowFactory, YearFactory
+from tests.factories import ExtensionFactory, WindowFactory, YearFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,14 +88,7 @@ def test_an_extension_for_one_request_reopens_the_channel_for_it_only(staff_user
     year = AdjustmentYear.objects.get(year=2012)
     late = RequestFactory(owner=ep, year=year, tin="123456789")
     other = RequestFactory(owner=ep, year=year, tin="987654321")
-    Extension.objects.create(
-        year=year,
-        channel=Channel.ONLINE,
-        request=late,
-        until=et(2011, 11, 15, 17, 0),
-        reason="Portal unreachable on deadline day",
-        granted_by=staff_user,
-    )
+    ExtensionFactory(request=late, until=et(2011, 11, 15, 17, 0), granted_by=staff_user)
     at = et(2011, 11, 10, 9, 0)
     extended = window_state(year=year, channel="online", at=at, exemption=late)
     assert extended.is_open and extended.extension is not None
@@ -112,14 +105,7 @@ def test_an_extension_covers_the_requests_it_names_not_every_request_under_their
     year = AdjustmentYear.objects.get(year=2012)
     chosen = RequestFactory(owner=ep, year=year, tin="123456789")
     same_tin = RequestFactory(owner=other_ep, year=year, tin="123456789")
-    Extension.objects.create(
-        year=year,
-        channel=Channel.ONLINE,
-        request=chosen,
-        until=et(2011, 11, 15, 23, 59, 59),
-        reason="CMS outage",
-        granted_by=staff_user,
-    )
+    ExtensionFactory(request=chosen, until=et(2011, 11, 15, 23, 59, 59), reason="CMS outage", granted_by=staff_user)
     assert window_state(year=year, channel="online", at=et(2011, 11, 12), exemption=chosen).is_open
     assert window_state(year=year, channel="online", at=et(2011, 11, 12), exemption=same_tin).state is State.CLOSED
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.utils import timezone
 
 from ..models import GroupLetter, PrintBatch, StoredFile
 from ..services.groups import BATCH_BUILDS, LETTER_RENDERS, letter_store_rendered, print_batch_store_built
+from ..services.render_queue import RenderQueue
 from ..services.stored_files import STORED_FILE_BUILDS, stored_file_store_built, stored_receipt
 from ..windows import date_et
 from .bundles import bundle_zip
@@ -22,63 +25,75 @@ from .pdf import sha256
 from .receipts import receipt_pdf
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def letter_render(*, letter_id: int, at: dt.datetime | None = None) -> str:
     """Render one letter version and store it: "rendered", "failed" (recorded on the row) or "skipped"."""
     at = at or timezone.now()
-    if not LETTER_RENDERS.claim(letter_id, at=at):
-        return "skipped"  # gone, done, failed, or being rendered by another run
-    letter = GroupLetter.objects.select_related("request__year").get(pk=letter_id)
-    try:
-        data = letter_pdf(
-            letter.request,
-            letter_date=date_et(letter.created_at or at),
-            postmark_deadline=letter.postmark_deadline,
-            version=letter.version,
+
+    def render() -> bytes:
+        letter = GroupLetter.objects.select_related("request__year").get(pk=letter_id)
+        date = date_et(letter.created_at or at)
+        return letter_pdf(
+            letter.request, letter_date=date, postmark_deadline=letter.postmark_deadline, version=letter.version
         )
-    except Exception as exc:  # any render error: shown to staff and the group as "failed", never retried blindly
-        log.exception("letter %s failed to render", letter_id)
-        LETTER_RENDERS.mark_failed(letter_id, error=_describe(exc))
-        return "failed"
+
+    failed_or_skipped, data = _claim_and_render(LETTER_RENDERS, letter_id, at=at, render=render)
+    if failed_or_skipped:
+        return failed_or_skipped
     stored = letter_store_rendered(letter_id=letter_id, pdf=data, page_count=page_count(data), at=at)
     return "rendered" if stored else "skipped"
 
 
 def print_batch_build(*, batch_id: int) -> str:
     """Merge the batch's stored letters (ordered by reference) and store it: "built", "failed" or "skipped"."""
-    if not BATCH_BUILDS.claim(batch_id, at=timezone.now()):
-        return "skipped"  # gone, done, failed, or being built by another run
-    batch = PrintBatch.objects.select_related("created_by").get(pk=batch_id)
-    chosen = list(batch.letters.select_related("request").order_by("request__reference"))
-    try:
-        sources = [_read_verified(letter) for letter in chosen]
+
+    def merge() -> tuple[bytes, int]:
+        batch = PrintBatch.objects.select_related("created_by").get(pk=batch_id)
+        chosen = list(batch.letters.select_related("request").order_by("request__reference"))
+        sources = [_read_verified(letter) for letter in chosen]  # a missing or tampered file fails the batch
         cover = _cover_sheet(batch, chosen) if batch.include_cover_sheet else None
-        data, pages = merge_pdfs(sources, cover=cover)
-    except Exception as exc:  # a missing or tampered file, a broken PDF: the batch fails visibly
-        log.exception("print batch %s failed", batch_id)
-        BATCH_BUILDS.mark_failed(batch_id, error=_describe(exc))
-        return "failed"
+        return merge_pdfs(sources, cover=cover)
+
+    failed_or_skipped, merged = _claim_and_render(BATCH_BUILDS, batch_id, at=timezone.now(), render=merge)
+    if failed_or_skipped:
+        return failed_or_skipped
+    data, pages = merged
     return "built" if print_batch_store_built(batch_id=batch_id, pdf=data, page_count=pages) else "skipped"
 
 
 def stored_file_build(*, stored_file_id: int, at: dt.datetime | None = None) -> str:
     """Build a receipt or an audit bundle and store it: "built", "failed" (recorded on the row) or "skipped"."""
     at = at or timezone.now()
-    if not STORED_FILE_BUILDS.claim(stored_file_id, at=at):
-        return "skipped"  # gone, done, failed, or being built by another run
-    row = StoredFile.objects.select_related("request__year").get(pk=stored_file_id)
-    try:
+
+    def build() -> bytes:
+        row = StoredFile.objects.select_related("request__year").get(pk=stored_file_id)
         if row.kind == StoredFile.Kind.RECEIPT:
-            data = receipt_pdf(row.request)
-        else:
-            receipt = stored_receipt(row.request)
-            data = bundle_zip(exemption=row.request, receipt=_read_verified(receipt) if receipt else None)
-    except Exception as exc:  # a render error, a missing or tampered receipt: shown as "failed", never retried blindly
-        log.exception("%s %s failed to build", row.kind, stored_file_id)
-        STORED_FILE_BUILDS.mark_failed(stored_file_id, error=_describe(exc))
-        return "failed"
+            return receipt_pdf(row.request)
+        receipt = stored_receipt(row.request)  # the bundle carries the stored receipt, verified, never a re-render
+        return bundle_zip(exemption=row.request, receipt=_read_verified(receipt) if receipt else None)
+
+    failed_or_skipped, data = _claim_and_render(STORED_FILE_BUILDS, stored_file_id, at=at, render=build)
+    if failed_or_skipped:
+        return failed_or_skipped
     return "built" if stored_file_store_built(stored_file_id=stored_file_id, data=data, at=at) else "skipped"
+
+
+def _claim_and_render(queue: RenderQueue, pk: int, *, at: dt.datetime, render: Callable[[], T]) -> tuple[str, T | None]:
+    """Claim the row, then render: ("", result), or ("skipped", None) / ("failed", None) with the error recorded.
+
+    A render error (a template, a missing or tampered source file, a broken PDF) fails the row visibly: shown to
+    staff and the person, never retried blindly.
+    """
+    if not queue.claim(pk, at=at):
+        return "skipped", None  # gone, done, failed, or being rendered by another run
+    try:
+        return "", render()
+    except Exception as exc:
+        log.exception("%s %s failed to render", queue.model.__name__, pk)
+        queue.mark_failed(pk, error=f"{type(exc).__name__}: {exc}")
+        return "failed", None
 
 
 def _cover_sheet(batch: PrintBatch, chosen: list[GroupLetter]) -> bytes:
@@ -98,7 +113,3 @@ def _read_verified(built: GroupLetter | StoredFile) -> bytes:
     if sha256(data) != built.sha256:
         raise ValueError(f"{built} does not match its SHA-256.")
     return data
-
-
-def _describe(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {exc}"

@@ -10,7 +10,7 @@ import uuid
 
 from django.db import models
 
-from .letters import RenderStatus
+from .letters import RenderedByATask
 
 
 def stored_file_upload_to(instance: StoredFile, filename: str) -> str:
@@ -18,29 +18,21 @@ def stored_file_upload_to(instance: StoredFile, filename: str) -> str:
     return f"built/{instance.kind}s/{uuid.uuid4().hex}.{extension}"
 
 
-class StoredFile(models.Model):
+class StoredFile(RenderedByATask):
     """One build of a request's receipt or audit bundle, from one state of the request (its fingerprint)."""
 
     class Kind(models.TextChoices):
         RECEIPT = "receipt", "Receipt (PDF)"
         BUNDLE = "bundle", "Audit bundle (ZIP)"
 
-    Status = RenderStatus
-
     request = models.ForeignKey("exemptions.ExemptionRequest", on_delete=models.CASCADE, related_name="stored_files")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     # What the file was built from (services/stored_files.py): a different fingerprint means a new build.
     fingerprint = models.CharField(max_length=100)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREPARING)
     file = models.FileField(upload_to=stored_file_upload_to, blank=True, max_length=200)
     sha256 = models.CharField(max_length=64, blank=True)
     size = models.PositiveBigIntegerField(default=0)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     built_at = models.DateTimeField(null=True, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)  # as GroupLetter's: the drain's marker
-    claimed_at = models.DateTimeField(null=True, blank=True)  # as GroupLetter's: a second run skips a claimed row
-    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["request", "kind", "-created_at"]

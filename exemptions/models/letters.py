@@ -29,26 +29,34 @@ class RenderStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class GroupLetter(models.Model):
-    """One version of a group's letter: the PDF as generated, never re-rendered."""
+class RenderedByATask(models.Model):
+    """A row whose file a task renders after the row is created (services/render_queue.py keeps these fields)."""
 
     Status = RenderStatus
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREPARING)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When the task was last handed to the broker: the drain publishes again a "preparing" row without.
+    published_at = models.DateTimeField(null=True, blank=True)
+    # A render claims the row first: a second copy of the task skips it; an expired claim means a lost worker.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class GroupLetter(RenderedByATask):
+    """One version of a group's letter: the PDF as generated, never re-rendered."""
 
     request = models.ForeignKey("exemptions.ExemptionRequest", on_delete=models.CASCADE, related_name="letters")
     version = models.PositiveIntegerField()
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREPARING)
     file = models.FileField(upload_to=letter_upload_to, blank=True, max_length=200)
     sha256 = models.CharField(max_length=64, blank=True)
     page_count = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
-    # When the render task was last handed to the broker: the drain publishes again a "preparing" letter without.
-    published_at = models.DateTimeField(null=True, blank=True)
-    # A render claims the row first (services/render_queue.py): a second copy of the task skips it.
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
     # What the letter was rendered from: a generate with nothing changed since returns this version again.
     source_version = models.PositiveIntegerField(default=0)
     # The date printed in "must be postmarked no later than …" (extensions included): the one lateness deadline.
@@ -67,21 +75,13 @@ class GroupLetter(models.Model):
         return f"{self.request.reference}-letter-v{self.version}.pdf"
 
 
-class PrintBatch(models.Model):
-    Status = RenderStatus
-
+class PrintBatch(RenderedByATask):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREPARING)
     letters = models.ManyToManyField(GroupLetter, related_name="batches")
     include_cover_sheet = models.BooleanField(default=True)
     file = models.FileField(upload_to=batch_upload_to, blank=True, max_length=200)
     page_count = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)  # as GroupLetter's
-    claimed_at = models.DateTimeField(null=True, blank=True)  # as GroupLetter's
-    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

@@ -85,6 +85,11 @@ def documents_check(uploads: Sequence, *, existing: int) -> list[str]:
     limit = settings.PORTAL_DOCUMENTS_PER_REQUEST
     if existing + len(uploads) > limit:
         raise ValidationError(TOO_MANY.format(limit=limit, existing=existing, added=len(uploads)))
+    return each_document_check(uploads)
+
+
+def each_document_check(uploads: Sequence) -> list[str]:
+    """Check every upload by its content (the form's check; the count is the service's): all problems at once."""
     types, problems = [], []
     for upload in uploads:
         try:
