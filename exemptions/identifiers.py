@@ -40,6 +40,15 @@ def npi_check_digit(first_nine: str) -> str:
     return luhn.calc_check_digit(NPI_PREFIX + first_nine)
 
 
+def npi_is_valid(value: str) -> bool:
+    """True for a well-formed NPI (10 ASCII digits, starting 1 or 2, check digit right)."""
+    try:
+        validate_npi(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def validate_npi(value: str) -> str:
     """Return the NPI as 10 digits, or raise ValidationError naming the rule that failed."""
     npi = normalized(value)

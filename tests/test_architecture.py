@@ -28,6 +28,7 @@ LAYERS = {
     "exemptions.reasons": 1,
     "exemptions.roles": 1,
     "exemptions.reminder_keys": 1,
+    "exemptions.taxonomy": 1,
     "exemptions.selectors": 2,
     "exemptions.services": 2,
     "exemptions.tasks": 3,

@@ -6,6 +6,7 @@ from .files import StoredFile
 from .letters import GroupLetter, PrintBatch
 from .outbox import OutboundEmail
 from .program import AdjustmentYear, Announcement, Channel, HardshipCategory, SubmissionWindow, YearCategory
+from .registry import RegistryEntry, RegistryFile
 from .reminders import ReminderPolicy, WindowOpeningSubscription
 from .requests import (
     AffectedEP,
@@ -30,6 +31,8 @@ __all__ = [
     "OutboundEmail",
     "PrintBatch",
     "ReferenceCounter",
+    "RegistryEntry",
+    "RegistryFile",
     "ReminderPolicy",
     "StatusChange",
     "StoredFile",
