@@ -29,6 +29,8 @@ LAYERS = {
     "exemptions.roles": 1,
     "exemptions.reminder_keys": 1,
     "exemptions.taxonomy": 1,
+    "exemptions.nppes": 1,
+    "exemptions.registry_sample": 1,
     "exemptions.selectors": 2,
     "exemptions.services": 2,
     "exemptions.tasks": 3,

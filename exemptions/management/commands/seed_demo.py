@@ -1,6 +1,8 @@
 """Add a clearly-labelled practice year whose online and letter windows are open now (idempotent).
 
-The historical windows closed long ago; this lets a newcomer try the portal today.
+The historical windows closed long ago; this lets a newcomer try the portal today. Without a loaded NPI registry,
+a generated sample (200 made-up NPIs in the published layout, see exemptions/registry_sample.py) is loaded through
+the same import as the real file, so typed NPIs get checked; a loaded registry is never replaced.
 With --staff, also create a demo staff account and print its password once (dev only).
 """
 
@@ -13,6 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from ...models import AdjustmentYear, HardshipCategory, ReminderPolicy, SubmissionWindow, User, YearCategory
+from ...registry_sample import SAMPLE_DATE, SAMPLE_NAME, sample_file
+from ...selectors.registry import registry_file
+from ...services.registry import registry_load
 from ...windows import ET, is_inside
 
 PRACTICE_YEAR = 2099
@@ -48,6 +53,7 @@ class Command(BaseCommand):
         for channel in ("online", "letter"):
             self._open_window(year, channel, now, days)
         self.stdout.write(self.style.SUCCESS(f"Practice year {PRACTICE_YEAR}: online and letter windows open."))
+        self._registry_sample()
         if staff:
             self._demo_staff()
 
@@ -65,6 +71,15 @@ class Command(BaseCommand):
         window.staff_note = "Moved by seed_demo so the practice window is open now."
         window.save()
         ReminderPolicy.objects.get_or_create(window=window)
+
+    def _registry_sample(self):
+        if registry_file() is not None:
+            return
+        loaded = registry_load(stream=sample_file(), name=SAMPLE_NAME, file_date=SAMPLE_DATE)
+        self.stdout.write(
+            f"NPI registry: a generated sample of {loaded.rows} made-up NPIs (e.g. 1234567893, EXAMPLE, ANA) "
+            "so typed NPIs are checked; load the real file with manage.py nppes_import."
+        )
 
     def _demo_staff(self):
         if not settings.DEBUG:
