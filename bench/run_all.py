@@ -1,7 +1,7 @@
 """Run every benchmark under bench/ in turn and print where each wrote its figures.
 
 Usage: make bench            (all)
-       make bench ONLY=letters   (one: letters, admin_1m, reminders, load)
+       make bench ONLY=letters   (one: letters, admin_1m, reminders, load, nppes)
 Benchmarks need PostgreSQL and Redis (DATABASE_URL / REDIS_URL default to the local servers) and take minutes.
 Each writes bench/results/<name>.json; README.md's performance section quotes them.
 """
@@ -21,6 +21,7 @@ BENCHES = {
     "admin_1m": ["bench/admin_1m.py"],
     "reminders": ["bench/reminders.py"],
     "load": ["bench/load/run.py"],
+    "nppes": ["bench/nppes.py"],
 }
 
 
