@@ -258,3 +258,10 @@ def test_staff_see_the_file_date_and_can_look_an_npi_up(admin_client):
     found = admin_client.get("/admin/exemptions/registryentry/", {"q": JONES}).content.decode()
     assert "JONES, MARGARET" in found and "ACME" not in found
     assert admin_client.get(f"/admin/exemptions/registryentry/{JONES}/change/").status_code == 200
+
+
+def test_a_load_left_loading_by_a_killed_process_is_marked_failed_by_the_next_one():
+    killed = RegistryFile.objects.create(kind="monthly", name=MONTHLY, file_date=dt.date(2025, 6, 8))
+    monthly()
+    killed.refresh_from_db()
+    assert killed.status == "failed" and killed.error.startswith("Interrupted")
