@@ -1,5 +1,8 @@
 """Affected EPs from a CSV file: every bad line reported by number, nothing imported until the file is clean.
 
+What the NPI registry says of each clean line (not found, deactivated, an organization, another name) is reported
+by line number too, by `add_registry_findings`: warnings the person notes before importing, never errors.
+
 Accepted: UTF-8 with or without a byte-order mark (Excel's "CSV UTF-8"), UTF-16 with a BOM, Windows-1252
 (Excel's plain "CSV" on Windows), CRLF or LF line endings, columns in any order, extra columns (ignored and
 named in a note), blank lines (skipped). Header names are matched loosely: "ZIP", "zip_code" and "ZIP code"
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from .completeness import EP_FIELDS, EP_REQUIRED_FIELDS
 from .csv_safe import SafeWriter, undefuse
 from .forms import AffectedEPForm
+from .selectors.registry import registry_check_many
 
 COLUMNS = EP_FIELDS
 REQUIRED = list(EP_REQUIRED_FIELDS)
@@ -56,9 +60,12 @@ TEMPLATE_ROWS = [
 @dataclass
 class ImportResult:
     rows: list[dict] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # the file's line number of each row
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # the registry's findings: noted, never blocking
     error_count: int = 0
+    warning_count: int = 0
 
     @property
     def ok(self) -> bool:
@@ -68,6 +75,11 @@ class ImportResult:
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS_SHOWN:
             self.errors.append(message)
+
+    def warn(self, message: str) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < MAX_ERRORS_SHOWN:
+            self.warnings.append(message)
 
 
 def template_csv() -> str:
@@ -103,6 +115,15 @@ def decode(data: bytes) -> tuple[str, str | None]:
         return data.decode("cp1252"), "The file is not UTF-8; it was read as Windows-1252 (Excel's plain CSV)."
     except UnicodeDecodeError:
         raise ValueError("The file is not text in UTF-8. In Excel, use Save As → “CSV UTF-8”.") from None
+
+
+def add_registry_findings(result: ImportResult) -> None:
+    """The registry's warning for each row read, by line ("Line 1,037: NPI 1558598797 is deactivated since ...");
+    one query for the whole file. Without a registry there are none."""
+    findings = registry_check_many([(row["npi"], row["name"]) for row in result.rows])
+    for line, finding in zip(result.lines, findings, strict=True):
+        if finding.is_warning:
+            result.warn(f"Line {line:,}: {finding.message}")
 
 
 def _header_key(name: str) -> str:
@@ -197,3 +218,4 @@ def _read_row(cells: list[str], columns: dict[str, int], line: int, seen: dict[s
         return
     seen[npi] = f"on line {line:,}"
     result.rows.append(row)
+    result.lines.append(line)

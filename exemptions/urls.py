@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import groups, public, reminders, requests
+from .views import groups, public, registry, reminders, requests
 
 app_name = "exemptions"
 
@@ -22,7 +22,7 @@ urlpatterns = [
 ]
 
 # Each area owns its URL patterns in its views module.
-urlpatterns += groups.urlpatterns + reminders.urlpatterns
+urlpatterns += groups.urlpatterns + reminders.urlpatterns + registry.urlpatterns
 
 from .views import bundles  # noqa: E402  (the audit bundle download, issue 5)
 

@@ -164,10 +164,13 @@ ACCOUNT_FORMS = {"signup": "portal.adapters.SignupForm"}
 # - "second_factor_failed" (portal.auth): wrong second-factor codes per account, whatever the address or session:
 #   5, then a 15-minute pause that refuses even the right code.
 # - "login": the library's per-address flood brake on login POSTs (one minute).
+# - "registry_lookup" (exemptions.views.registry): NPI registry checks per account while typing; 60 NPIs typed
+#   by hand, each checked once or twice, stay well under it.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("LOGIN_FAILED_RATE_LIMIT", default="10/15m/key"),
     "second_factor_failed": env.str("SECOND_FACTOR_RATE_LIMIT", default="5/15m/key"),
     "login": env.str("LOGIN_RATE_LIMIT", default="30/m/ip"),
+    "registry_lookup": env.str("REGISTRY_LOOKUP_RATE_LIMIT", default="120/m/user"),
 }
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 

@@ -37,6 +37,7 @@ NOT_OWNED_KWARGS = {
     "token": "capability links (signed tokens), checked by their own tests",
     "key": "allauth email-confirmation and password-reset keys",
     "uidb36": "allauth password-reset links",
+    "npi": "NPIs are public registry numbers; the lookup's sign-in and rate limit: tests/test_registry_forms.py",
 }
 SKIPPED_NAMESPACES = {"admin", "djdt"}  # staff-only (admin tests) / debug tooling
 SKIPPED_PREFIXES = ("accounts/", "bench/", "session/")

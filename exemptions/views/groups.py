@@ -15,7 +15,7 @@ from .. import csv_import, workflow
 from ..completeness import group_problems
 from ..downloads import content_download, stored_file_download
 from ..forms import EPFormSet
-from ..forms_groups import CSVImportForm, GroupRequestForm, MailedForm
+from ..forms_groups import CSVImportConfirmForm, CSVImportForm, GroupRequestForm, MailedForm
 from ..identifiers import mask_tin
 from ..models import AdjustmentYear, Channel, ExemptionRequest, GroupLetter, SubmissionWindow
 from ..models.letters import GroupMailing
@@ -24,6 +24,7 @@ from ..services import groups as services
 from ..services.requests import RequestLocked, WindowClosed
 from ..windows import State, date_et, date_in_words, time_left, window_state
 from ..workflow import TransitionNotAllowed
+from .registry import attach_findings, ep_findings
 
 S = ExemptionRequest.Status
 EP_PAGE_SIZE = 200
@@ -85,8 +86,15 @@ def group_detail(request, public_id):
             "history": exemption.status_changes.order_by("at", "id"),
             "late_mailing": GroupMailing.objects.is_late(exemption),
             "tin": mask_tin(exemption.tin),  # masked on pages; only the form and the letter show it in full
+            "registry_warnings": _registry_warnings(exemption),
         },
     )
+
+
+def _registry_warnings(exemption: ExemptionRequest) -> int:
+    """How many of the group's EPs the NPI registry warns about (one query); listed on the EP page."""
+    eps = exemption.affected_eps.only("npi", "name")
+    return sum(1 for _ep, finding in ep_findings(eps) if finding and finding.is_warning)
 
 
 @login_required
@@ -138,16 +146,18 @@ def group_eps(request, public_id):
     return _render_eps(request, exemption, formset, CSVImportForm(), status=400 if request.method == "POST" else 200)
 
 
-def _render_eps(request, exemption, formset, import_form, *, status=200, import_result=None):
+def _render_eps(request, exemption, formset, import_form, *, status=200, import_result=None, confirm_form=None):
     eps = exemption.affected_eps.order_by("position", "id")
     page = _page_number(request.GET.get("page", "1"), exemption.ep_count)
+    attach_findings(formset)  # the registry's word on rows typed but not added (the page without JavaScript)
     context = {
         "obj": exemption,
         "formset": formset,
         "form": import_form,
         "import_result": import_result,
+        "confirm_form": confirm_form,
         "editable": exemption.status in services.EDITABLE,
-        "eps": eps[(page - 1) * EP_PAGE_SIZE : page * EP_PAGE_SIZE],
+        "eps": ep_findings(eps[(page - 1) * EP_PAGE_SIZE : page * EP_PAGE_SIZE]),
         "ep_total": exemption.ep_count,
         "page": page,
         "first_number": (page - 1) * EP_PAGE_SIZE,
@@ -170,22 +180,53 @@ def _page_number(asked: str, ep_count: int) -> int:
 @login_required
 @require_POST
 def group_eps_import(request, public_id):
+    """Import a CSV file: lines with errors refuse it whole; lines the registry warns about are listed first and
+    the file is imported once the warnings are noted (a second step that carries the same file, signed)."""
     exemption = owned_group(request, public_id)
-    form = CSVImportForm(request.POST, request.FILES)
+    confirming = "upload" in request.POST
+    if confirming:
+        form = CSVImportConfirmForm(request.POST, group_id=exemption.public_id)
+    else:
+        form = CSVImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _render_eps(request, exemption, EPFormSet(prefix="ep", initial=[{}] * 3), form, status=400)
-    replace = form.cleaned_data["mode"] == CSVImportForm.MODE_REPLACE
+        return _import_page(request, exemption, form, status=400)
+    content, mode, confirmed = (form.cleaned_data[k] for k in ("content", "mode", "confirm"))
+    result = _parse_import(exemption, content, replace=mode == CSVImportForm.MODE_REPLACE)
+    if result.ok and (confirmed or not result.warnings):
+        service = services.group_eps_replace if mode == CSVImportForm.MODE_REPLACE else services.group_eps_add
+        if _try(request, service, exemption, rows=result.rows):
+            noted = f" {result.warning_count:,} registry warning(s) noted." if result.warnings else ""
+            messages.success(request, f"Imported {len(result.rows):,} EP(s).{noted} {_saved_message(exemption)}")
+            return redirect("exemptions:group_eps", exemption.public_id)
+        return _import_page(request, exemption, form, result, status=400)  # refused: the message says why
+    if confirming and result.ok:
+        form.add_error("confirm", "Tick the box to import the file with these warnings, or import a corrected file.")
+    elif result.ok:
+        form = CSVImportConfirmForm.for_file(content, mode, group_id=exemption.public_id)
+    return _import_page(request, exemption, form, result, status=200 if result.ok and not form.errors else 400)
+
+
+def _import_page(request, exemption, form, result=None, *, status: int):
+    """The EP page after an import that did not happen: the file's problems, or the registry's warnings with the
+    step that notes them (`form` is then the confirmation; the import form is offered blank for a new file)."""
+    confirm_form = form if isinstance(form, CSVImportConfirmForm) else None
+    import_form = CSVImportForm() if confirm_form else form
+    return _render_eps(
+        request, exemption, _blank_rows(), import_form, status=status, import_result=result, confirm_form=confirm_form
+    )
+
+
+def _blank_rows():
+    return EPFormSet(prefix="ep", initial=[{}] * 3)
+
+
+def _parse_import(exemption, content: bytes, *, replace: bool) -> csv_import.ImportResult:
     existing = (
         {} if replace else {npi: "already listed" for npi in exemption.affected_eps.values_list("npi", flat=True)}
     )
-    result = csv_import.parse_eps(form.cleaned_data["file"].read(), existing_npis=existing)
-    if result.ok:
-        service = services.group_eps_replace if replace else services.group_eps_add
-        if _try(request, service, exemption, rows=result.rows):
-            messages.success(request, f"Imported {len(result.rows):,} EP(s). {_saved_message(exemption)}")
-            return redirect("exemptions:group_eps", exemption.public_id)
-    blank = EPFormSet(prefix="ep", initial=[{}] * 3)
-    return _render_eps(request, exemption, blank, form, status=400, import_result=result)
+    result = csv_import.parse_eps(content, existing_npis=existing)
+    csv_import.add_registry_findings(result)
+    return result
 
 
 @login_required

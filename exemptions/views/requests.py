@@ -23,6 +23,7 @@ from ..services import requests as services
 from ..services.stored_files import stored_files_refresh
 from ..services.uploads import atomic_with_files
 from ..windows import window_state
+from .registry import attach_findings, ep_findings
 
 S = ExemptionRequest.Status
 
@@ -120,6 +121,7 @@ def _submit(request, draft):
 def _render_edit(request, draft, form, formset, status=200):
     state = window_state(year=draft.year, channel=Channel.ONLINE, at=timezone.now(), exemption=draft)
     info_only = draft.year.year_categories.filter(information_only=True).select_related("category")
+    attach_findings(formset)  # what the registry says of each EP row, also for a browser without JavaScript
     return render(
         request,
         "exemptions/request_edit.html",
@@ -148,7 +150,7 @@ def request_detail(request, public_id):
             "obj": exemption,
             "history": history,
             "window": state,
-            "eps": exemption.affected_eps.all(),
+            "eps": ep_findings(exemption.affected_eps.all()),
             "categories": exemption.categories.all(),
             "documents": exemption.documents.all(),
             "questions": exemption.information_requests.all(),
