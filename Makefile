@@ -26,7 +26,7 @@ dev-deps: $(VENV)/.dev-deps
 run: deps
 	@mkdir -p var/mail
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --staff
+	$(PY) manage.py seed_demo --staff --registry-sample
 	@echo "Portal: http://$(HOST):$(PORT)/   staff admin: http://$(HOST):$(PORT)/admin/   emails: var/mail/"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(VENV)/bin/celery -A portal worker --beat --loglevel=INFO --concurrency=1 & \

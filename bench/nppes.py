@@ -155,29 +155,23 @@ def measure_lookups(rows: int) -> dict:
 
 
 def endpoint_lookups(npis: list[str]) -> dict:
-    """Through the JSON endpoint (server time, Django test client), if the project has one by that name."""
+    """Through the JSON endpoint (server time, Django test client, a signed-in EP). At most 100 lookups: the
+    endpoint allows 120 a minute per account (REGISTRY_LOOKUP_RATE_LIMIT)."""
     from django.test import Client
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
 
     from exemptions.models import User
 
-    for name in ("exemptions:npi_check", "exemptions:registry_check", "npi_check", "registry_check"):
-        try:
-            url = reverse(name)
-            break
-        except NoReverseMatch:
-            continue
-    else:
-        return {"endpoint": "none yet: skipped"}
     client = Client()
     client.force_login(User.objects.get_or_create(email="bench-nppes@example.org")[0])
     times, statuses = [], set()
-    for npi in npis:
+    for npi in npis[:100]:
+        url = reverse("exemptions:registry_npi", args=[npi])
         started = time.perf_counter()
-        statuses.add(client.get(url, {"npi": npi, "name": "Jane Smith"}).status_code)
+        statuses.add(client.get(url, {"name": "Jane Smith"}).status_code)
         times.append((time.perf_counter() - started) * 1000)
     return {
-        "endpoint": url,
+        "endpoint": reverse("exemptions:registry_npi", args=["NPI"]),
         "endpoint_median_ms": round(statistics.median(times), 2),
         "endpoint_statuses": sorted(statuses),
     }

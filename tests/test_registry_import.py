@@ -235,13 +235,13 @@ def test_the_command_prints_a_summary_and_refuses_in_plain_words(tmp_path):
 
 
 def test_seed_demo_loads_the_generated_sample_once_and_never_over_a_real_registry():
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", registry_sample=True, stdout=io.StringIO())
     sample = RegistryFile.objects.get()
     assert sample.status == "loaded" and sample.rows == 200 and "sample" in sample.name
     assert registry_check("1234567893", "Ana Example").finding is Finding.MATCH
     assert registry_check("1003000126").finding is Finding.DEACTIVATED
     assert registry_check("1245319599").finding is Finding.ORGANIZATION
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", registry_sample=True, stdout=io.StringIO())
     assert RegistryFile.objects.count() == 1
 
 

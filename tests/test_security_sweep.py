@@ -124,7 +124,7 @@ def collect_candidates() -> dict[str, list]:
             references += [v for v in rows.values_list("reference", flat=True) if v]
         if model is AffectedEP:
             ep_ids += list(rows.values_list("pk", flat=True))
-        pks += list(rows.values_list("pk", flat=True)[:50])
+        pks += [pk for pk in rows.values_list("pk", flat=True)[:50] if isinstance(pk, int)]  # not NPIs (registry)
     return {"public_id": public_ids, "reference": references, "pk": sorted(set(pks)), "ep_id": ep_ids}
 
 

@@ -53,7 +53,8 @@ class RegistryFinding:
         if self.finding is Finding.DEACTIVATED:
             since = f" since {date_in_words(self.deactivated_on)}" if self.deactivated_on else ""
             instead = f"; its replacement is NPI {self.replacement_npi}" if self.replacement_npi else ""
-            return f"NPI {self.npi} ({self.who}) is deactivated{since} in {of}{instead}."
+            whose = f" ({self.who})" if self.who else ""  # the published file blanks a deactivated NPI's names
+            return f"NPI {self.npi}{whose} is deactivated{since} in {of}{instead}."
         if self.finding is Finding.ORGANIZATION:
             return f"NPI {self.npi} belongs to an organization ({self.who}), not to a person, in {of}."
         if self.finding is Finding.NAME_DIFFERS:

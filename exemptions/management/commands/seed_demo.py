@@ -1,8 +1,9 @@
 """Add a clearly-labelled practice year whose online and letter windows are open now (idempotent).
 
-The historical windows closed long ago; this lets a newcomer try the portal today. Without a loaded NPI registry,
-a generated sample (200 made-up NPIs in the published layout, see exemptions/registry_sample.py) is loaded through
-the same import as the real file, so typed NPIs get checked; a loaded registry is never replaced.
+The historical windows closed long ago; this lets a newcomer try the portal today. With --registry-sample (as
+`make run` does) and no NPI registry loaded, a generated sample (200 made-up NPIs in the published layout, see
+exemptions/registry_sample.py) is loaded through the same import as the real file, so typed NPIs get checked; a
+loaded registry is never replaced.
 With --staff, also create a demo staff account and print its password once (dev only).
 """
 
@@ -31,6 +32,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--staff", action="store_true", help="Also create the demo staff account (DEBUG only).")
         parser.add_argument("--days", type=int, default=30, help="How many days the practice windows stay open.")
+        parser.add_argument(
+            "--registry-sample",
+            action="store_true",
+            help="Also load the generated NPI registry sample when no registry is loaded (make run does).",
+        )
 
     @transaction.atomic
     def handle(self, *args, staff: bool = False, days: int = 30, **options):
@@ -53,7 +59,8 @@ class Command(BaseCommand):
         for channel in ("online", "letter"):
             self._open_window(year, channel, now, days)
         self.stdout.write(self.style.SUCCESS(f"Practice year {PRACTICE_YEAR}: online and letter windows open."))
-        self._registry_sample()
+        if options.get("registry_sample"):
+            self._registry_sample()
         if staff:
             self._demo_staff()
 
