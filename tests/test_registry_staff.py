@@ -315,3 +315,15 @@ def test_the_recheck_command_rechecks_every_submitted_request(ep, capsys):
     )
     assert ExemptionRequest.objects.get(pk=differing.pk).registry_summary == Summary.WARNING
     assert ExemptionRequest.objects.get(pk=matching.pk).registry_summary == Summary.MATCH
+
+
+def test_the_recheck_action_refuses_more_than_it_can_do_while_staff_wait(client, ep, reviewer, monkeypatch):
+    monkeypatch.setattr("exemptions.admin.requests.RECHECK_MAX", 1)
+    first, second = submit(ep, [(JONES, "Margaret Jones")]), submit(ep, [(BROWN, "Robert Brown")])
+    load_registry()
+    client.force_login(reviewer)
+    response = client.post(
+        reverse(LIST), {"action": "recheck_registry", "_selected_action": [first.pk, second.pk]}, follow=True
+    )
+    assert "Nothing re-checked: at most 1 requests at a time here" in messages_of(response)[0]
+    assert set(ExemptionRequest.objects.values_list("registry_summary", flat=True)) == {Summary.NOT_CHECKED}

@@ -196,7 +196,7 @@ class LateLetterFilter(admin.SimpleListFilter):
 class RegistryFilter(admin.SimpleListFilter):
     """The summary stored on each request at submission (or re-check): no join to the EPs or the registry.
 
-    "Some EP does not match" is served on PostgreSQL by a partial index in list order (migration 0011).
+    Each choice is served on PostgreSQL by an index in list order (migration 0011).
     """
 
     title = "NPI registry"
