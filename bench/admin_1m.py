@@ -62,6 +62,8 @@ STATUSES = [  # (status, weight): a portal some weeks after a deadline
     ("withdrawn", 4),
 ]
 YEAR_SHARE = {2012: 0.30, 2013: 0.45, 2014: 0.25}
+REGISTRY_WARNINGS = 0.02  # submitted requests with an EP that does not match the NPI registry
+REGISTRY_RANDOM = random.Random(18)
 JUSTIFICATION = (
     "Our practice is in a rural county without broadband; the only connection is a satellite link that fails "
     "in bad weather. The e-prescribing vendor requires a stable connection and prescriptions were faxed instead. "
@@ -304,6 +306,9 @@ def copy_requests(cursor, rows, years, windows, categories, owners, reviewers) -
                 updated_at=at.isoformat(),
             )
             if status != "draft":
+                # Checked against the NPI registry at submission: most match, a few need a look.
+                # (Its own generator: the other columns stay as in earlier runs.)
+                values["registry_summary"] = "warning" if REGISTRY_RANDOM.random() < REGISTRY_WARNINGS else "match"
                 counters[year] += 1
                 values.update(
                     reference=f"HX-{year}-{counters[year]:06d}",
@@ -388,6 +393,8 @@ def cases() -> list[tuple[str, dict]]:
         ("search by reference", {"q": sample.reference}),
         ("page 50", {"p": "50"}),
         ("date hierarchy: 2012", {"submitted_at__year": "2012"}),
+        ("registry: some EP does not match", {"registry": "warning"}),
+        ("registry: not checked", {"registry": "none"}),
     ]
 
 

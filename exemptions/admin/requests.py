@@ -26,9 +26,11 @@ from ..models import AffectedEP, ExemptionRequest, User
 from ..paginators import EstimatedCountPaginator
 from ..selectors.review import stale_message
 from ..services import review
+from ..services.registry_checks import request_bulk_check_registry
 from .review_filters import (
     CategoryFilter,
     LateLetterFilter,
+    RegistryFilter,
     ReviewerFilter,
     ReviewQuerySet,
     WindowFilter,
@@ -38,6 +40,7 @@ from .review_forms import ReviewNotesForm
 from .review_views import ReviewViewsMixin
 
 REFERENCE = re.compile(r"^[A-Z]{2}-\d{4}-\d{1,6}$", re.IGNORECASE)
+RECHECK_MAX = 5000  # requests one admin action re-checks while staff wait (a few seconds); more: the command
 LIST_DEFERRED = ["justification", "decision_message", "internal_notes", "cehrt_id"]
 
 
@@ -66,6 +69,7 @@ class ExemptionRequestAdmin(ReviewViewsMixin, SimpleHistoryAdmin):
         "status_badge",
         "display_name",
         "first_npi",
+        "registry",
         "masked_tin",
         "submitted_at_et",
         "assigned_reviewer",
@@ -81,6 +85,7 @@ class ExemptionRequestAdmin(ReviewViewsMixin, SimpleHistoryAdmin):
         CategoryFilter,
         ReviewerFilter,
         LateLetterFilter,
+        RegistryFilter,
     ]
     search_fields = ["=reference", "=first_npi", "=tin", "=contact_email", "display_name"]
     search_help_text = "Reference (HX-2013-000042), NPI (10 digits), TIN (9 digits), email, or part of a name."
@@ -93,7 +98,7 @@ class ExemptionRequestAdmin(ReviewViewsMixin, SimpleHistoryAdmin):
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
-    actions = ["assign_to_me", "approve_selected", "deny_selected"]
+    actions = ["assign_to_me", "approve_selected", "deny_selected", "recheck_registry"]
 
     # --- change form ---
     form = NotesForm
@@ -139,6 +144,14 @@ class ExemptionRequestAdmin(ReviewViewsMixin, SimpleHistoryAdmin):
     def status_badge(self, obj):
         return obj.get_status_display()
 
+    @admin.display(description="NPI registry")
+    def registry(self, obj):
+        # The summary stored on the row (see services/registry_checks.py): no query per row.
+        summary = ExemptionRequest.RegistrySummary
+        if obj.registry_summary == summary.WARNING:
+            return format_html('<strong class="registry-warning">{}</strong>', "⚠ some EP does not match")
+        return "all EPs match" if obj.registry_summary == summary.MATCH else "not checked"
+
     @admin.display(description="TIN")
     def masked_tin(self, obj):
         return mask_tin(obj.tin)
@@ -167,7 +180,7 @@ class ExemptionRequestAdmin(ReviewViewsMixin, SimpleHistoryAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)  # would delete submitted requests in bulk
         if not self.has_decide_permission(request):
-            for name in ("assign_to_me", "approve_selected", "deny_selected"):
+            for name in ("assign_to_me", "approve_selected", "deny_selected", "recheck_registry"):
                 actions.pop(name, None)
         return actions
 
@@ -209,6 +222,20 @@ class ExemptionRequestAdmin(ReviewViewsMixin, SimpleHistoryAdmin):
         self.message_user(
             request, result.summary("assigned to you"), messages.SUCCESS if result.changed else messages.WARNING
         )
+
+    @admin.action(description="Re-check against the NPI registry")
+    def recheck_registry(self, request, queryset):
+        ids = list(queryset.order_by().values_list("pk", flat=True)[: RECHECK_MAX + 1])
+        if len(ids) > RECHECK_MAX:
+            self.message_user(
+                request,
+                f"Nothing re-checked: at most {RECHECK_MAX:,} requests at a time here. For more, run "
+                "manage.py registry_recheck (it re-checks every submitted request).",
+                messages.WARNING,
+            )
+            return
+        result = request_bulk_check_registry(exemption_ids=ids)
+        self.message_user(request, result.summary(), messages.SUCCESS if result.checked else messages.WARNING)
 
     @admin.action(description="Approve selected requests…")
     def approve_selected(self, request, queryset):

@@ -26,10 +26,12 @@ from ..emails.rendering import render_email
 from ..exports import export_response
 from ..models import ExemptionRequest, GroupLetter, StatusChange, StoredFile, SupportingDocument
 from ..outcomes import NOTHING_CHANGED, service_outcome
-from ..selectors.review import ep_recipients, extension_candidates, review_screen
+from ..selectors.review import ep_recipients, extension_candidates, registry_warning, review_screen
 from ..services import review
 from ..windows import format_et
 from .review_forms import DECISION_TITLES, BulkDecisionForm, DecisionForm, ExtensionForm, ReopenForm
+
+WARNING = ExemptionRequest.RegistrySummary.WARNING
 
 
 def _granted(extensions) -> str:
@@ -150,6 +152,7 @@ class ReviewViewsMixin:
                     form=form,
                     decision=decision,
                     preview=self.preview(exemption, decision, data["message"], data.get("reply_by")),
+                    registry_warning=registry_warning(exemption),
                 )
         return self._page(
             request,
@@ -159,6 +162,7 @@ class ReviewViewsMixin:
             form=form,
             decision=decision,
             defaults={r.code: r.default_message for r in reasons.reasons_for(decision)},
+            registry_warning=registry_warning(exemption),  # a warning, never a block: the reviewer decides
         )
 
     def _decide(self, request, exemption, decision, data):
@@ -228,6 +232,7 @@ class ReviewViewsMixin:
             decision=decision,
             action=request.POST.get("action"),
             selected=selected[:1000],
+            registry_warnings=sum(e.registry_summary == WARNING for e in selected[:1000]),
             preview=preview,
             defaults={r.code: r.default_message for r in reasons.reasons_for(decision)},
         )

@@ -36,6 +36,11 @@ class ExemptionRequest(models.Model):
         DENIED = "denied", "Denied"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    class RegistrySummary(models.TextChoices):
+        NOT_CHECKED = "", "Not checked"
+        MATCH = "match", "All EPs match"
+        WARNING = "warning", "Some EP does not match"
+
     class GproOption(models.TextChoices):
         GPRO_I = "I", "GPRO I"
         GPRO_II = "II", "GPRO II"
@@ -77,6 +82,14 @@ class ExemptionRequest(models.Model):
     display_name = models.CharField(max_length=200, blank=True)
     first_npi = models.CharField("NPI", max_length=10, blank=True)
     ep_count = models.PositiveIntegerField(default=0)
+    registry_summary = models.CharField(
+        "NPI registry",
+        max_length=8,
+        choices=RegistrySummary.choices,
+        blank=True,
+        default=RegistrySummary.NOT_CHECKED,
+        help_text="Its EPs checked against the NPI registry at submission (or at the last re-check).",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -93,7 +106,8 @@ class ExemptionRequest(models.Model):
     internal_notes = models.TextField(blank=True, help_text="Staff only: never shown to the EP.")
     reminders_opt_out = models.BooleanField(default=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+    # The registry summary is derived (a re-check rewrites it): not an edit worth a history row.
+    history = HistoricalRecords(excluded_fields=["updated_at", "version", "registry_summary"])
 
     class Meta:
         ordering = ["-created_at"]

@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from ..models import ExemptionRequest, Extension, GroupLetter
-from ..windows import format_et, window_state
+from ..models import AffectedEP, ExemptionRequest, Extension, GroupLetter
+from ..windows import date_in_words, format_et, window_state
 from ..workflow import ep_label
+from .registry import Finding, RegistryFinding, registry_check_many
+
+# What the review screen's "Registry" column says per EP (the message in plain words follows on a warning).
+FINDING_LABELS = {
+    Finding.NO_REGISTRY: "",
+    Finding.INVALID: "not a valid NPI",
+    Finding.NOT_FOUND: "not found",
+    Finding.DEACTIVATED: "deactivated",
+    Finding.ORGANIZATION: "an organization's NPI",
+    Finding.NAME_DIFFERS: "name differs",
+    Finding.MATCH: "match",
+}
+WARNINGS_LISTED = 5  # on the decision page; the review screen lists every one
 
 
 def ep_recipients(exemption: ExemptionRequest) -> list[str]:
@@ -47,7 +62,7 @@ def review_screen(exemption: ExemptionRequest, *, at: dt.datetime) -> dict:
     """Everything the review screen shows about one request: what the EP sent, its history, letters and emails."""
     return {
         "obj": exemption,
-        "eps": exemption.affected_eps.all(),
+        "registry": ep_registry_report(exemption),
         "categories": exemption.categories.all(),
         "documents": exemption.documents.all(),
         "letters": GroupLetter.objects.filter(request=exemption).order_by("-version"),
@@ -79,3 +94,73 @@ def extension_grants(exemption: ExemptionRequest) -> list[tuple[Extension, list[
     for row in rows.select_related("request").order_by("request__created_at", "request_id"):
         together[row.grant_id].append(row.request)
     return [(extension, together[extension.grant_id]) for extension in extensions]
+
+
+@dataclass(frozen=True)
+class EPRow:
+    """One affected EP and what the NPI registry says about it."""
+
+    ep: AffectedEP
+    finding: RegistryFinding
+
+    @property
+    def label(self) -> str:
+        return FINDING_LABELS[self.finding.finding]
+
+
+@dataclass(frozen=True)
+class RegistryReport:
+    rows: list[EPRow]
+
+    @property
+    def checked(self) -> bool:
+        """False without a loaded registry: then the screens show nothing about it."""
+        return bool(self.rows) and all(row.finding.finding is not Finding.NO_REGISTRY for row in self.rows)
+
+    @property
+    def file_date(self) -> dt.date | None:
+        return next((row.finding.file_date for row in self.rows if row.finding.file_date), None)
+
+    @property
+    def warnings(self) -> list[EPRow]:
+        return [row for row in self.rows if row.finding.is_warning]
+
+    @property
+    def heading(self) -> str:
+        """ "2 of 32 EPs do not match the NPI registry of June 8, 2025" (or "All 32 EPs match ...")."""
+        of = f"the NPI registry of {date_in_words(self.file_date)}" if self.file_date else "the NPI registry"
+        count, total = len(self.warnings), len(self.rows)
+        if not count:
+            return f"All {total} EPs match {of}" if total > 1 else f"The EP matches {of}"
+        verb = "does" if count == 1 else "do"
+        return f"{count} of {total} EP{'s' if total > 1 else ''} {verb} not match {of}"
+
+
+def ep_registry_report(exemption: ExemptionRequest) -> RegistryReport:
+    """The request's EPs in order, each with its registry finding: one registry query for all (2,500 EPs too)."""
+    eps = list(exemption.affected_eps.all())
+    findings = registry_check_many((ep.npi, ep.name) for ep in eps)
+    return RegistryReport([EPRow(ep, finding) for ep, finding in zip(eps, findings, strict=True)])
+
+
+def registry_warning(exemption: ExemptionRequest) -> str:
+    """What a decision page says when some EP does not match the registry ("" when all match or no registry).
+
+    A warning only: names change and the registry lags, so the reviewer decides.
+    """
+    report = ep_registry_report(exemption)
+    warnings = report.warnings
+    if not report.checked or not warnings:
+        return ""
+    listed = " ".join(row.finding.message for row in warnings[:WARNINGS_LISTED])
+    more = len(warnings) - WARNINGS_LISTED
+    tail = f" And {more} more: see the review screen." if more > 0 else ""
+    return f"{report.heading}: {listed}{tail}"
+
+
+def registry_summary_of(findings: Sequence[RegistryFinding]) -> str:
+    """The request's summary for the staff list: not checked (no registry, no EP), all match, or a warning."""
+    summary = ExemptionRequest.RegistrySummary
+    if not findings or any(f.finding is Finding.NO_REGISTRY for f in findings):
+        return summary.NOT_CHECKED
+    return summary.WARNING if any(f.is_warning for f in findings) else summary.MATCH

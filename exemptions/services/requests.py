@@ -25,6 +25,7 @@ from ..models import (
 from ..windows import WindowState, window_state
 from .outbox import outbox_enqueue
 from .references import reference_issue
+from .registry_checks import request_check_registry
 from .stored_files import stored_files_refresh
 from .transitions import apply_transition, exemption_lock, exemption_save_version, transition_locked
 from .uploads import atomic_with_files, documents_check, file_written
@@ -220,6 +221,7 @@ def request_submit(*, exemption: ExemptionRequest, actor: User, at: dt.datetime)
         user=actor,
     )
     stored_files_refresh(exemption=locked, person_waits=True)
+    request_check_registry(exemption=locked)
     exemption.refresh_from_db()
     return exemption, True
 

@@ -22,6 +22,7 @@ from ...models.letters import GroupMailing, letter_upload_to
 from ...windows import WindowState, date_et, window_state
 from ..outbox import outbox_enqueue
 from ..references import reference_issue
+from ..registry_checks import request_check_registry
 from ..render_queue import RenderQueue, pdf_sha256
 from ..requests import RequestLocked, WindowClosed
 from ..transitions import apply_transition, exemption_lock, transition_locked
@@ -83,6 +84,7 @@ def letter_version_add(locked: ExemptionRequest, *, actor: User, at: dt.datetime
         postmark_deadline=date_et(state.closes_at),
     )
     _dispatch_render(letter, ep_count=locked.ep_count)
+    request_check_registry(exemption=locked)  # each version: EPs edited after generation are checked again
     return letter
 
 
