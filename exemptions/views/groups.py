@@ -116,14 +116,16 @@ def group_edit(request, public_id):
     )
 
 
-def _try(request, service, exemption, *, refused_prefix=NOTHING_CHANGED, **kwargs) -> Outcome:
-    """Run a group service; turn its refusals into a message on the page. Truthy when it succeeded."""
+def _try(request, service, exemption, *, refused_prefix=NOTHING_CHANGED, success=None, **kwargs) -> Outcome:
+    """Run a group service; turn its refusals into a message on the page. Truthy when it succeeded.
+
+    `success`: the message (or a function of the service's result); None when the caller says what was done."""
     return service_outcome(
         request,
         lambda: service(exemption=exemption, actor=request.user, at=timezone.now(), **kwargs),
         refusals=(RequestLocked, WindowClosed, ValidationError, TransitionNotAllowed),
         refused_prefix=refused_prefix,
-        success=None,  # the caller says what was done
+        success=success,
     )
 
 
@@ -234,10 +236,14 @@ def _parse_import(exemption, content: bytes, *, replace: bool) -> csv_import.Imp
 def group_ep_remove(request, public_id, ep_id):
     exemption = owned_group(request, public_id)
     ep = get_object_or_404(exemption.affected_eps, pk=ep_id)
-    if _try(request, services.group_ep_remove, exemption, ep_id=ep.pk):
-        messages.success(
-            request, f"{ep.name or 'The EP'} ({ep.npi or 'no NPI'}) was removed. {_saved_message(exemption)}"
-        )
+    removed = f"{ep.name or 'The EP'} ({ep.npi or 'no NPI'}) was removed."
+    _try(
+        request,
+        services.group_ep_remove,
+        exemption,
+        ep_id=ep.pk,
+        success=lambda _: f"{removed} {_saved_message(exemption)}",
+    )
     return redirect("exemptions:group_eps", exemption.public_id)
 
 

@@ -8,10 +8,8 @@ from django.db import transaction
 
 from ... import workflow
 from ...models import ExemptionRequest, StatusChange, User
-from ..stored_files import stored_files_refresh
-from ..transitions import transition_locked
 from .errors import ReviewError
-from .shared import review_lock, review_save_fields
+from .shared import review_lock, review_save_fields, review_transition
 
 
 @transaction.atomic
@@ -20,14 +18,7 @@ def request_start_review(
 ) -> StatusChange:
     """Move a submitted (or resubmitted, or received) request to "under review" and assign it to `actor`."""
     locked = review_lock(exemption, expected_version=expected_version, deciding=True)
-    change = transition_locked(
-        locked,
-        "start_review",
-        actor=actor,
-        at=at,
-        fields={"assigned_reviewer": actor},
-    )
-    stored_files_refresh(exemption=locked)
+    change = review_transition(locked, "start_review", actor=actor, at=at, fields={"assigned_reviewer": actor})
     exemption.refresh_from_db()
     return change
 

@@ -8,10 +8,8 @@ from django.db import transaction
 
 from ... import reasons, workflow
 from ...models import ExemptionRequest, OutboundEmail, StatusChange, User
-from ..stored_files import stored_files_refresh
-from ..transitions import transition_locked
 from .errors import NoReviewerAssigned, ReviewError
-from .shared import check_reason, ep_email_enqueue, message_or_default, review_lock
+from .shared import check_reason, ep_email_enqueue, message_or_default, review_lock, review_transition
 
 EMAIL_KINDS = {
     reasons.Decision.APPROVE: OutboundEmail.Kind.DECISION_APPROVED,
@@ -48,7 +46,7 @@ def request_decide(
     workflow.check(decision, locked.status)
     if decision == reasons.Decision.APPROVE and locked.assigned_reviewer_id is None:
         raise NoReviewerAssigned(f"Request {locked} has no assigned reviewer: start the review (or assign it) first.")
-    change = transition_locked(
+    change = review_transition(
         locked,
         decision,
         actor=actor,
@@ -59,7 +57,6 @@ def request_decide(
         fields={"decided_at": at, "decision_reason_code": reason_code, "decision_message": message},
     )
     ep_email_enqueue(kind=EMAIL_KINDS[decision], key_prefix="decision", exemption=locked, change=change)
-    stored_files_refresh(exemption=locked)
     exemption.refresh_from_db()
     return change
 
@@ -76,7 +73,7 @@ def request_reopen(
     if not (reason or "").strip():
         raise ReviewError("Give the reason for reopening: it is kept in the audit trail.")
     locked = review_lock(exemption, expected_version=expected_version, deciding=False)
-    change = transition_locked(
+    change = review_transition(
         locked,
         "reopen",
         actor=actor,
@@ -84,6 +81,5 @@ def request_reopen(
         internal_note=reason.strip(),
         fields={"decided_at": None, "decision_reason_code": "", "decision_message": "", "assigned_reviewer": actor},
     )
-    stored_files_refresh(exemption=locked)
     exemption.refresh_from_db()
     return change

@@ -8,10 +8,8 @@ from django.db import transaction
 
 from ... import reasons
 from ...models import ExemptionRequest, InformationRequest, OutboundEmail, StatusChange, User
-from ..stored_files import stored_files_refresh
-from ..transitions import transition_locked
 from .errors import ReviewError
-from .shared import check_reason, ep_email_enqueue, message_or_default, review_lock
+from .shared import check_reason, ep_email_enqueue, message_or_default, review_lock, review_transition
 
 
 @transaction.atomic
@@ -34,7 +32,7 @@ def request_ask_for_information(
     if reply_by is not None and reply_by < at.date():
         raise ReviewError("The reply-by date is in the past.")
     locked = review_lock(exemption, expected_version=expected_version, deciding=True)
-    change = transition_locked(
+    change = review_transition(
         locked,
         "request_info",
         actor=actor,
@@ -52,6 +50,5 @@ def request_ask_for_information(
         change=change,
         reply_by=reply_by.isoformat() if reply_by else "",
     )
-    stored_files_refresh(exemption=locked)
     exemption.refresh_from_db()
     return change

@@ -6,7 +6,8 @@ from ... import reasons, workflow
 from ...models import ExemptionRequest, OutboundEmail, StatusChange
 from ...selectors.review import already_decided_message, ep_recipients, stale_message
 from ..outbox import outbox_enqueue
-from ..transitions import StaleRequest, exemption_lock, exemption_save_version
+from ..stored_files import stored_files_refresh
+from ..transitions import StaleRequest, exemption_lock, exemption_save_version, transition_locked
 from .errors import AlreadyDecided, ReviewError
 
 
@@ -22,6 +23,14 @@ def review_lock(exemption: ExemptionRequest, *, expected_version: int | None, de
     if expected_version is not None and locked.version != expected_version:
         raise StaleRequest(stale_message(locked))
     return locked
+
+
+def review_transition(locked: ExemptionRequest, name: str, *, actor, at, **details) -> StatusChange:
+    """A review step's status change on a row `review_lock` locked. The audit bundle lists the status history, so
+    it is rebuilt (after commit, by a worker)."""
+    change = transition_locked(locked, name, actor=actor, at=at, **details)
+    stored_files_refresh(exemption=locked)
+    return change
 
 
 def review_save_fields(locked: ExemptionRequest, *, actor, reason: str, **values) -> None:
