@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import OperationalError, connections, transaction
 from django.utils.functional import cached_property
@@ -40,7 +41,10 @@ class EstimatedCountPaginator(Paginator):
 
     def _count_with_timeout(self, db: str) -> int:
         connection = connections[db]
-        sql, params = self.object_list.order_by().values("pk").query.sql_with_params()
+        try:
+            sql, params = self.object_list.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # a filter no row can match (e.g. a value out of the column's range): nothing to count
+            return 0
         capped, capped_params = self.object_list.order_by().values("pk")[: COUNT_CAP + 1].query.sql_with_params()
         count_sql = f"SELECT COUNT(*) FROM ({capped}) AS counted"  # noqa: S608 (Django-compiled SQL, params bound)
         params, plan_params = capped_params, params
