@@ -1,9 +1,10 @@
 """Every file the portal hands out leaves through here, with the same headers.
 
 The caller has already loaded the object through an owner- or staff-scoped lookup (anyone else got a 404);
-this module adds what every download needs: a missing file is a 404 (never a 500), the file is an attachment
-(never rendered inline), the browser must not sniff another type, and no shared or browser cache keeps a copy
-of personal data.
+this module adds what every download needs: the stored bytes are checked against the row's SHA-256 before any is
+sent (services/storage.py), a file missing, corrupt or out of reach is a page that says so with a reference to
+quote (never a 500), the file is an attachment (never rendered inline), the browser must not sniff another type,
+and no shared or browser cache keeps a copy of personal data.
 """
 
 from collections.abc import Iterable
@@ -11,19 +12,40 @@ from collections.abc import Iterable
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 
 from .models import ExemptionRequest, StoredFile
+from .services.storage import FileUnreadable, file_open_verified
 from .services.stored_files import stored_files_refresh
 
+# The store did not answer: worth trying again shortly. Missing or corrupt: trying again will not help.
+RETRY_AFTER_SECONDS = 120
 
-def stored_file_download(stored: FieldFile, *, filename: str, content_type: str) -> FileResponse:
-    """Stream a stored file (a document, a letter, a print batch) as it was written: never re-rendered."""
+
+def stored_file_download(stored: FieldFile, *, filename: str, content_type: str) -> HttpResponse:
+    """Stream a stored file (a document, a letter, a print batch) as it was written and checked: never re-rendered.
+
+    A file that cannot be handed out is a page with a reference (404 missing or corrupt, 503 the store is down).
+    """
+    if not stored:
+        raise Http404("The row has no file")
     try:
-        handle = stored.open("rb")
-    except (FileNotFoundError, ValueError):  # ValueError: the field has no file
-        raise Http404("File missing") from None
+        handle = file_open_verified(stored)
+    except FileUnreadable as problem:
+        return unreadable_page(problem)
     return _private(FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type))
+
+
+def unreadable_page(problem: FileUnreadable) -> HttpResponse:
+    # Rendered without the request (callers pass only the file): a page of its own, with no account menu.
+    unavailable = problem.reason == "unavailable"
+    context = {"reference": problem.reference, "unavailable": unavailable, "retry_minutes": RETRY_AFTER_SECONDS // 60}
+    page = render_to_string("exemptions/file_unreadable.html", context)
+    response = HttpResponse(page, status=503 if unavailable else 404)
+    if unavailable:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return _private(response)
 
 
 def content_download(content: bytes | str, *, filename: str, content_type: str) -> HttpResponse:

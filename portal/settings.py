@@ -15,6 +15,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.storage import default_storage_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)  # before any setting is read, PORTAL_VAR_DIR included
@@ -185,8 +187,10 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STORAGES = {
-    # Uploads are private: served only through permission-checked views, never by URL.
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Private files (uploads, letters, receipts, batches, bundles): MEDIA_ROOT, or with STORAGE_URL (or the AWS_*
+    # variables) an S3-compatible bucket shared by every host (portal/storage.py). Served only through
+    # permission-checked views, never by URL.
+    "default": default_storage_config(),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

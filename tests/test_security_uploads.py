@@ -130,7 +130,7 @@ def test_finding_orphaned_uploads_a_disk_error_on_the_second_file_removes_the_fi
         return real_save(name, content)
 
     monkeypatch.setattr(storage, "_save", disk_full_on_second)
-    with pytest.raises(OSError):
+    with pytest.raises(uploads.StoreUnavailable):  # a refusal the page words, not a 500
         documents_add(exemption=draft, uploads=[upload("a.pdf"), upload("b.pdf")])
     assert not SupportingDocument.objects.exists()
     assert files_on_disk(settings) == []

@@ -4,13 +4,16 @@ stores its file once, or fails visibly.
 A render first claims the row (a conditional UPDATE sets `claimed_at`), so a second copy of the task - a
 re-delivery, a second publish by the drain, a double click - skips it instead of rendering again. The PDF is
 rendered outside any lock (a 2,500-EP letter takes seconds); storing it is a conditional UPDATE on "preparing",
-so even two renders that both ran would store one file (the loser's is deleted).
+so even two renders that both ran would store one file (the loser's is deleted). A store that fails (the bucket
+does not answer) releases the claim: the drain publishes the row again after REPUBLISH_AFTER, and the attempt
+counts towards MAX_RENDER_ATTEMPTS, after which the row fails visibly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from dataclasses import dataclass
 from functools import partial
 
@@ -20,6 +23,9 @@ from django.utils import timezone
 
 from ..models.letters import RenderStatus
 from .dispatch import task_dispatch_on_commit, task_publish
+from .storage import STORAGE_ERRORS
+
+log = logging.getLogger(__name__)
 
 # A render or a merge ends within its task's hard time limit (660 s): a claim older than this belongs to a worker
 # that was killed, and the row may be claimed again - at most MAX_RENDER_ATTEMPTS times, then it fails visibly
@@ -32,6 +38,8 @@ REPUBLISH_AFTER = dt.timedelta(minutes=15)
 # A row just created is still being handed over (or rendered here, after commit): leave it to that.
 GRACE = dt.timedelta(minutes=1)
 GAVE_UP = "Gave up after {attempts} attempts: the render was interrupted each time (worker lost)."
+STORE_FAILED = "The file store failed (attempt {attempts} of {limit}; the drain tries again): {error}"
+STORE_GAVE_UP = "Gave up after {attempts} attempts: the file store failed each time: {error}"
 
 
 def pdf_sha256(data: bytes) -> str:
@@ -56,13 +64,36 @@ class RenderQueue:
         return bool(rows.update(claimed_at=at, attempts=F("attempts") + 1))
 
     def store_once(self, row: Model, *, path: str, pdf: bytes, **fields) -> bool:
-        """Write `pdf` to storage and record it (with `fields`) if `row` is still preparing; else remove the file."""
-        name = row.file.storage.save(path, ContentFile(pdf))
+        """Write `pdf` to storage and record it (with `fields`) if `row` is still preparing; else remove the file.
+
+        A store that fails releases the claim for the drain to publish the row again (False): see store_failed.
+        """
+        try:
+            name = row.file.storage.save(path, ContentFile(pdf))
+        except STORAGE_ERRORS as exc:
+            self.store_failed(row.pk, error=f"{type(exc).__name__}: {exc}")
+            return False
         preparing = self.model.objects.filter(pk=row.pk, status=RenderStatus.PREPARING)
         stored = preparing.update(status=RenderStatus.READY, file=name, error="", **fields)
         if not stored:
             row.file.storage.delete(name)
         return bool(stored)
+
+    def store_failed(self, pk: int, *, error: str) -> None:
+        """The render worked but its file could not be stored: release the claim so the drain publishes the row
+        again after REPUBLISH_AFTER (the attempt counted at the claim), or fail it visibly once attempts are spent."""
+        log.warning("%s %s: the file store failed: %s", self.model.__name__, pk, error)
+        row = self.model.objects.filter(pk=pk, status=RenderStatus.PREPARING).values("attempts").first()
+        if row is None:
+            return
+        attempts = row["attempts"]
+        if attempts >= MAX_RENDER_ATTEMPTS:
+            self.mark_failed(pk, error=STORE_GAVE_UP.format(attempts=attempts, error=error))
+            return
+        waiting = STORE_FAILED.format(attempts=attempts, limit=MAX_RENDER_ATTEMPTS, error=error)[:2000]
+        self.model.objects.filter(pk=pk, status=RenderStatus.PREPARING).update(
+            claimed_at=None, published_at=timezone.now(), error=waiting
+        )
 
     def mark_failed(self, pk: int, *, error: str) -> bool:
         """Record why a render failed, on a row staff can see (only if it is still preparing)."""

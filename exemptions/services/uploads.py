@@ -4,7 +4,9 @@ An upload is checked by its content, never by its name or the browser's word: a 
 at most `PORTAL_DOCUMENT_MAX_BYTES`, and a PDF must open (qpdf, through pikepdf) and hold no JavaScript, launch
 action or additional actions. A set of uploads is checked as a whole (the per-request count included) before any
 file is written, and files are written inside `atomic_with_files`, which deletes them again if the transaction
-they belong to rolls back: a refused save, or one that fails half-way, leaves no row and no file.
+they belong to rolls back: a refused save, or one that fails half-way, leaves no row and no file. A store that
+cannot take the file (the bucket does not answer, the disk is full) is a refusal like the others (StoreUnavailable,
+a ValidationError): the page shows it with what was typed, never a 500.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.core.files.storage import Storage
 from django.db import transaction
 
 from ..models import SupportingDocument
+from .storage import STORAGE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,16 @@ PDF_TOO_COMPLEX = "“{name}” is too complex to check (over {limit:,} objects)
 TOO_MANY = (
     "A request may have at most {limit} documents: it has {existing} and you added {added}. Remove some to add others."
 )
+
+
+STORE_UNAVAILABLE = (
+    "Your documents could not be stored just now (our file store did not answer), so nothing was saved. What you "
+    "typed is still on this page: save again to keep it, and add the documents again in a few minutes."
+)
+
+
+class StoreUnavailable(ValidationError):
+    """The file store refused or did not answer: the whole save is refused, worded for the page."""
 
 
 class PdfActiveContent(Exception):
@@ -195,6 +208,10 @@ def _atomic_with_files() -> Iterator[None]:
     try:
         with transaction.atomic():
             yield
+    except STORAGE_ERRORS as exc:
+        _delete(written)
+        log.warning("a save was refused: the file store failed: %s: %s", type(exc).__name__, exc)
+        raise StoreUnavailable(STORE_UNAVAILABLE) from exc
     except BaseException:
         _delete(written)
         raise
@@ -217,5 +234,5 @@ def _delete(written: list[tuple[Storage, str]]) -> None:
     for storage, name in written:
         try:
             storage.delete(name)
-        except OSError:  # left for the orphan sweep
+        except STORAGE_ERRORS:  # left for the orphan sweep
             log.warning("could not delete %s after a rollback", name, exc_info=True)
