@@ -2,6 +2,7 @@
 # ruff: noqa: F811  (pytest fixtures imported from tests/review_fixtures.py are redefined as arguments)
 
 import csv
+import hashlib
 import io
 import re
 import zipfile
@@ -353,7 +354,11 @@ def test_staff_download_documents_and_letters_of_the_request_they_view_only(clie
 
     other = submit(ep, tin="987654321")
     document = SupportingDocument(
-        request=submitted, original_name="scan.pdf", content_type="application/pdf", size=15, sha256="0" * 64
+        request=submitted,
+        original_name="scan.pdf",
+        content_type="application/pdf",
+        size=15,
+        sha256=hashlib.sha256(b"%PDF-1.4\n%%EOF\n").hexdigest(),  # checked on every download
     )
     document.file.save("x", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     document.save()
