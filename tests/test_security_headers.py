@@ -1,5 +1,6 @@
 """Browser security headers, a CSP without inline code (and templates that need none), private uploads."""
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -69,7 +70,11 @@ def test_templates_have_no_inline_script_style_or_event_handler(path):
 def test_uploads_are_not_served_from_a_public_url(client, ep, settings):
     draft = complete_draft(owner=ep)
     document = SupportingDocument(
-        request=draft, original_name="scan.pdf", content_type="application/pdf", size=15, sha256="0" * 64
+        request=draft,
+        original_name="scan.pdf",
+        content_type="application/pdf",
+        size=15,
+        sha256=hashlib.sha256(b"%PDF-1.4\n%%EOF\n").hexdigest(),
     )
     document.file.save("x", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     assert client.get(settings.MEDIA_URL + document.file.name).status_code == 404
@@ -79,7 +84,11 @@ def test_uploads_are_not_served_from_a_public_url(client, ep, settings):
 def test_document_download_is_an_attachment_that_browsers_may_not_sniff(client, ep):
     draft = complete_draft(owner=ep)
     document = SupportingDocument(
-        request=draft, original_name='evil".html.pdf', content_type="application/pdf", size=15, sha256="0" * 64
+        request=draft,
+        original_name='evil".html.pdf',
+        content_type="application/pdf",
+        size=15,
+        sha256=hashlib.sha256(b"%PDF-1.4\n%%EOF\n").hexdigest(),
     )
     document.file.save("x", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     client.force_login(ep)

@@ -10,6 +10,7 @@ submissions, documents, GPRO requests, letters, subscriptions):
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import uuid
 
@@ -102,7 +103,11 @@ def world(ep, staff_user, settings, tmp_path):
     letter.save()
     for owner_request in (draft, submitted, questioned):
         document = SupportingDocument(
-            request=owner_request, original_name="scan.pdf", content_type="application/pdf", size=15, sha256="0" * 64
+            request=owner_request,
+            original_name="scan.pdf",
+            content_type="application/pdf",
+            size=15,
+            sha256=hashlib.sha256(b"%PDF-1.4\n%%EOF\n").hexdigest(),
         )
         document.file.save("x", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
         document.save()
