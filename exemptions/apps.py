@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from portal import checks  # noqa: F401  (registers the multi-host system checks)
+
 
 class ExemptionsConfig(AppConfig):
     name = "exemptions"

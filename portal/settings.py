@@ -124,9 +124,16 @@ else:
     _db_options.setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: allauth's login rate limits live here. One process's memory by default; with several gunicorn
-# workers or hosts set CACHE_URL=redis://…/1 so every worker counts the same attempts.
+# Cache: allauth's rate limits (failed logins, second-factor codes, registry checks) and its used-TOTP-code
+# list live here. One process's memory by default; with several gunicorn workers or hosts set
+# CACHE_URL=redis://…/1 so every process counts the same attempts. Sessions stay in the database (Django's
+# default engine) and django-axes' lockouts too (its database handler): every host sees them.
 CACHES = {"default": _url_setting("CACHE_URL", env.cache_url_config, "locmemcache://")}
+# Several hosts serve the portal (behind one load balancer): portal/checks.py then warns about state one host
+# would keep to itself (a per-process cache, files on a local disk).
+PORTAL_MULTI_HOST = env.bool("PORTAL_MULTI_HOST", default=False)
+# Object storage for every private file (an S3-compatible bucket); unset, files stay under MEDIA_ROOT.
+STORAGE_URL = env.str("STORAGE_URL", default="")
 
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "exemptions.User"

@@ -10,7 +10,7 @@ from exemptions.windows import ET
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytest_plugins = ["tests.worker"]
+pytest_plugins = ["tests.worker", "tests.storage"]
 
 
 @pytest.fixture(autouse=True)

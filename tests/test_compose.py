@@ -1,6 +1,8 @@
-"""docker-compose.yml and the Dockerfile, checked without a Docker engine: services, commands, health checks,
-start order, scaling, and environment consistent with portal/settings.py and .ci/run."""
+"""docker-compose.yml, deploy/ and the Dockerfile, checked without a Docker engine: services, commands, health
+checks, start order, scaling (a proxy in front of web replicas, one beat), the bucket, and environment consistent
+with portal/settings.py and .ci/run."""
 
+import json
 import re
 from pathlib import Path
 
@@ -11,6 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 PORTAL_SERVICES = ("web", "worker", "beat")
+ONE_SHOT = ("migrate", "createbucket")  # run to completion at start; the services after them wait for that
+NGINX = (ROOT / "deploy" / "nginx.conf").read_text()
 SETTINGS_SOURCE = (ROOT / "portal" / "settings.py").read_text()
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 
@@ -21,7 +25,8 @@ def command(service: str) -> str:
 
 
 def test_the_stack_has_exactly_the_expected_services():
-    assert set(SERVICES) == {"db", "redis", "web", "worker", "beat", "mail"}
+    expected = {"db", "redis", "minio", "createbucket", "migrate", "web", "proxy", "worker", "beat", "mail"}
+    assert set(SERVICES) == expected
 
 
 def test_postgresql_is_15_or_newer_with_a_named_volume():
@@ -32,11 +37,13 @@ def test_postgresql_is_15_or_newer_with_a_named_volume():
     assert volume_names & set(COMPOSE["volumes"]), "the database must live on a named volume"
 
 
-def test_web_migrates_then_serves_with_gunicorn_and_its_config_file():
-    web = command("web")
-    assert "manage.py migrate --noinput" in web
-    assert web.index("migrate") < web.index("gunicorn")
-    assert "--config portal/gunicorn.conf.py portal.wsgi" in web
+def test_migrations_run_once_then_web_serves_with_gunicorn_and_its_config_file():
+    """Two web replicas migrating at once would race: one migrate job runs first, every replica waits for it."""
+    assert command("migrate") == "python manage.py migrate --noinput"
+    assert SERVICES["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert SERVICES["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "migrate" not in command("web")
+    assert command("web") == "gunicorn --config portal/gunicorn.conf.py portal.wsgi"
     assert (ROOT / "portal" / "gunicorn.conf.py").is_file()
 
 
@@ -58,7 +65,7 @@ def test_mail_catcher_is_mailpit_and_the_portal_sends_to_it():
     assert SERVICES["web"]["environment"]["EMAIL_URL"] == "smtp://mail:1025"
 
 
-@pytest.mark.parametrize("service", sorted(SERVICES))
+@pytest.mark.parametrize("service", sorted(set(SERVICES) - set(ONE_SHOT)))
 def test_every_service_has_a_healthcheck(service):
     check = SERVICES[service]["healthcheck"]
     assert check["test"] and check["interval"] and check["retries"]
@@ -80,11 +87,48 @@ def test_web_healthcheck_probes_readiness():
     assert "/readyz" in " ".join(SERVICES["web"]["healthcheck"]["test"])
 
 
-def test_worker_can_be_scaled():
-    worker = SERVICES["worker"]
-    assert "container_name" not in worker, "--scale needs generated container names"
-    assert "ports" not in worker, "fixed host ports collide between replicas"
-    assert worker.get("deploy", {}).get("replicas", 1) != 0
+@pytest.mark.parametrize("service", ("web", "worker"))
+def test_web_and_worker_can_be_scaled(service):
+    definition = SERVICES[service]
+    assert "container_name" not in definition, "--scale needs generated container names"
+    assert "ports" not in definition, "fixed host ports collide between replicas"
+    assert definition.get("deploy", {}).get("replicas", 1) != 0
+
+
+def test_web_runs_two_replicas_by_default():
+    assert SERVICES["web"]["deploy"]["replicas"] == 2
+
+
+def test_only_the_proxy_publishes_the_portal():
+    published = {name: service["ports"] for name, service in SERVICES.items() if service.get("ports")}
+    assert published.pop("proxy") == ["8000:80"]
+    assert published == {"mail": ["127.0.0.1:8025:8025"]}, "only the mail catcher's page, on this machine only"
+    assert SERVICES["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
+
+
+def test_the_proxy_balances_every_web_replica_and_sets_the_forwarded_headers():
+    mounts = SERVICES["proxy"]["volumes"]
+    assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in mounts
+    assert re.search(r"server web:8000 resolve", NGINX), "Docker DNS, re-read: every replica, also after --scale"
+    assert "resolver 127.0.0.11" in NGINX
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in NGINX
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in NGINX
+    assert "proxy_set_header Host $host;" in NGINX
+    body_limit_mb = int(re.search(r"client_max_body_size (\d+)m;", NGINX).group(1))
+    assert body_limit_mb * 1024 * 1024 >= 2 * 10 * 1024 * 1024, "two 10 MB documents fit"
+
+
+def test_web_trusts_exactly_the_one_proxy():
+    assert SERVICES["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
+    for service in ("worker", "beat"):
+        assert SERVICES[service]["environment"].get("TRUSTED_PROXY_COUNT", "0") in ("0", "1")
+
+
+def test_beat_has_exactly_one_replica_however_web_and_worker_scale():
+    assert SERVICES["beat"]["deploy"]["replicas"] == 1
+    assert "celery -A portal beat" in command("beat")
+    for service in set(SERVICES) - {"beat"}:
+        assert "beat" not in command(service).split(), f"{service} must not run a second scheduler"
 
 
 @pytest.mark.parametrize("service", PORTAL_SERVICES)
@@ -111,9 +155,50 @@ def test_database_credentials_match_between_db_and_the_portal():
     assert url == f"postgres://{db_env['POSTGRES_USER']}:{db_env['POSTGRES_PASSWORD']}@db:5432/{db_env['POSTGRES_DB']}"
 
 
-def test_media_is_one_volume_shared_by_web_and_worker():
+@pytest.mark.parametrize("service", PORTAL_SERVICES)
+def test_every_process_shares_state_through_postgresql_redis_and_the_bucket(service):
+    environment = SERVICES[service]["environment"]
+    assert environment["CACHE_URL"] == "redis://redis:6379/1", "rate limits counted once for every replica"
+    assert environment["CACHE_URL"] != environment["REDIS_URL"], "the cache apart from the broker's queues"
+    assert environment["STORAGE_URL"] == STORAGE_URL
+    assert environment["PORTAL_MULTI_HOST"] == "1", "so `manage.py check` warns about any per-host state"
+
+
+STORAGE_URL = "s3+http://portal:${STORAGE_SECRET:-portal-secret}@minio:9000/portal-files?region=us-east-1"
+
+
+def test_minio_keeps_its_objects_on_a_named_volume_and_publishes_nothing():
+    minio = SERVICES["minio"]
+    assert minio["image"].startswith("minio/minio:RELEASE.")
+    assert {v.split(":")[0] for v in minio["volumes"]} & set(COMPOSE["volumes"])
+    assert "ports" not in minio, "the bucket is reached only by the portal, never from outside"
+
+
+def test_a_private_bucket_and_the_portals_own_account_are_created_before_the_portal_starts():
+    job = SERVICES["createbucket"]
+    script = command("createbucket")
+    assert job["image"].startswith("minio/mc:RELEASE.")
+    assert job["depends_on"]["minio"]["condition"] == "service_healthy"
+    assert "mc mb --ignore-existing --region us-east-1 store/portal-files" in script
+    assert "mc anonymous set none store/portal-files" in script, "no public URL for any file"
+    assert 'mc admin user add store portal "${STORAGE_SECRET:-portal-secret}"' in script
+    assert "mc admin policy attach store portal-files --user portal" in script
+    for service in ("web", "worker"):
+        assert SERVICES[service]["depends_on"]["createbucket"]["condition"] == "service_completed_successfully"
+
+
+def test_the_portals_account_may_use_its_bucket_and_nothing_else():
+    policy = json.loads((ROOT / "deploy" / "minio-portal-policy.json").read_text())
+    resources = {r for statement in policy["Statement"] for r in statement["Resource"]}
+    assert resources == {"arn:aws:s3:::portal-files", "arn:aws:s3:::portal-files/*"}
+    actions = {a for statement in policy["Statement"] for a in statement["Action"]}
+    assert not any(a.endswith("*") or a.startswith("admin:") for a in actions)
+    assert "./deploy/minio-portal-policy.json:/policy.json:ro" in SERVICES["createbucket"]["volumes"]
+
+
+def test_one_host_files_stay_mounted_for_the_copy_into_the_bucket():
     mounts = {service: set(SERVICES[service].get("volumes", [])) for service in ("web", "worker")}
-    assert mounts["web"] & mounts["worker"]
+    assert "media:/data/media" in mounts["web"] & mounts["worker"]
     assert SERVICES["web"]["environment"]["MEDIA_ROOT"] == "/data/media"
 
 

@@ -58,7 +58,9 @@ def test_allauth_and_axes_see_the_same_client_address(rf, settings, count):
     assert client_ip(request) == get_client_ip(request) == {0: "10.0.0.1", 1: "10.0.0.2", 2: "198.51.100.20"}[count]
 
 
-def test_the_compose_stack_has_no_proxy_so_it_trusts_none():
+def test_the_compose_stack_has_one_proxy_so_web_trusts_exactly_one():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    assert not {"nginx", "caddy", "traefik", "proxy"} & set(compose["services"])
-    assert compose["x-portal-env"]["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-0}"
+    assert {"nginx", "caddy", "traefik", "proxy"} & set(compose["services"]) == {"proxy"}
+    assert "TRUSTED_PROXY_COUNT" not in compose["x-portal-env"]
+    assert compose["services"]["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
+    assert "ports" not in compose["services"]["web"], "clients reach web only through the proxy"

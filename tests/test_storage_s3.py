@@ -2,7 +2,6 @@
 views, the bucket down on upload and on a render, objects deleted or changed behind the portal's back, the copy
 from disk to bucket, and credentials the bucket refuses."""
 
-# ruff: noqa: F811  (the bucket and s3_server fixtures imported from tests/storage.py are redefined as arguments)
 
 from __future__ import annotations
 
@@ -30,7 +29,7 @@ from exemptions.services.requests import documents_add
 from portal.storage import default_storage_config, storage_credentials_check
 from tests.factories import RequestFactory, complete_draft
 from tests.helpers import form_data, pdf_bytes
-from tests.storage import BUCKET, bucket, closed_port, s3_server, storage_config  # noqa: F401  (fixtures)
+from tests.storage import BUCKET, closed_port, storage_config
 from tests.test_groups_support import complete_group, generate
 from tests.test_stored_files import submit
 
