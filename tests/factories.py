@@ -110,3 +110,25 @@ class ExtensionFactory(factory.django.DjangoModelFactory):
     channel = models.Channel.ONLINE
     reason = "Portal unreachable on deadline day"
     granted_by = factory.SubFactory(UserFactory, is_staff=True)
+
+
+MINIMAL_PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def stored_document(*, request, original_name: str = "scan.pdf", content: bytes = MINIMAL_PDF, save: bool = True):
+    """A supporting document of `request` with its file written and its real SHA-256 (downloads verify it)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    document = models.SupportingDocument(
+        request=request,
+        original_name=original_name,
+        content_type="application/pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+    document.file.save("x", ContentFile(content), save=save)
+    if not save:
+        document.save()
+    return document

@@ -37,19 +37,24 @@ def test_several_hosts_with_redis_and_a_bucket_pass(several_hosts):
     assert messages(several_hosts) == []
 
 
-def test_a_per_process_cache_on_several_hosts_is_one_warning(several_hosts):
-    several_hosts.CACHES = LOCMEM_CACHE
-    (warning,) = cache_is_shared()
-    assert warning.id == "portal.W001"
-    assert "cache is per process (LocMemCache)" in warning.msg and "CACHE_URL=redis://" in warning.msg
-    assert "\n" not in warning.msg
-
-
-def test_files_on_the_local_disk_on_several_hosts_is_one_warning(several_hosts):
-    several_hosts.STORAGE_URL = ""
-    (warning,) = files_are_shared()
-    assert warning.id == "portal.W002"
-    assert "files are on this host's disk" in warning.msg and "set STORAGE_URL" in warning.msg
+@pytest.mark.parametrize(
+    ("change", "check", "code", "words"),
+    [
+        (
+            {"CACHES": LOCMEM_CACHE},
+            cache_is_shared,
+            "portal.W001",
+            ["cache is per process (LocMemCache)", "CACHE_URL=redis://"],
+        ),
+        ({"STORAGE_URL": ""}, files_are_shared, "portal.W002", ["files are on this host's disk", "set STORAGE_URL"]),
+    ],
+)
+def test_state_one_host_keeps_to_itself_is_one_warning_line(several_hosts, change, check, code, words):
+    for name, value in change.items():
+        setattr(several_hosts, name, value)
+    (warning,) = check()
+    assert warning.id == code
+    assert all(w in warning.msg for w in words)
     assert "\n" not in warning.msg
 
 

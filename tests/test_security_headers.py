@@ -1,16 +1,13 @@
 """Browser security headers, a CSP without inline code (and templates that need none), private uploads."""
 
-import hashlib
 import re
 from pathlib import Path
 
 import pytest
-from django.core.files.base import ContentFile
 from django.test import TestCase
 from django.urls import reverse
 
-from exemptions.models import SupportingDocument
-from tests.factories import complete_draft
+from tests.factories import complete_draft, stored_document
 from tests.test_security_sweep import world  # noqa: F401 (the sweep's objects of every kind, as a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -69,28 +66,14 @@ def test_templates_have_no_inline_script_style_or_event_handler(path):
 
 def test_uploads_are_not_served_from_a_public_url(client, ep, settings):
     draft = complete_draft(owner=ep)
-    document = SupportingDocument(
-        request=draft,
-        original_name="scan.pdf",
-        content_type="application/pdf",
-        size=15,
-        sha256=hashlib.sha256(b"%PDF-1.4\n%%EOF\n").hexdigest(),
-    )
-    document.file.save("x", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    document = stored_document(request=draft)
     assert client.get(settings.MEDIA_URL + document.file.name).status_code == 404
     assert client.get("/media/" + document.file.name).status_code == 404
 
 
 def test_document_download_is_an_attachment_that_browsers_may_not_sniff(client, ep):
     draft = complete_draft(owner=ep)
-    document = SupportingDocument(
-        request=draft,
-        original_name='evil".html.pdf',
-        content_type="application/pdf",
-        size=15,
-        sha256=hashlib.sha256(b"%PDF-1.4\n%%EOF\n").hexdigest(),
-    )
-    document.file.save("x", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    document = stored_document(request=draft, original_name='evil".html.pdf')
     client.force_login(ep)
     response = client.get(reverse("exemptions:document_download", args=[document.public_id]))
     assert response.status_code == 200

@@ -10,7 +10,6 @@ submissions, documents, GPRO requests, letters, subscriptions):
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import uuid
 
@@ -25,11 +24,10 @@ from exemptions.models import (
     ExemptionRequest,
     GroupLetter,
     InformationRequest,
-    SupportingDocument,
     WindowOpeningSubscription,
 )
 from exemptions.services.requests import request_submit
-from tests.factories import UserFactory, complete_draft
+from tests.factories import UserFactory, complete_draft, stored_document
 
 # URL kwargs that are not objects someone owns. Each is listed with the reason the sweep leaves it alone.
 NOT_OWNED_KWARGS = {
@@ -102,15 +100,7 @@ def world(ep, staff_user, settings, tmp_path):
     letter.file.save("letter.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     letter.save()
     for owner_request in (draft, submitted, questioned):
-        document = SupportingDocument(
-            request=owner_request,
-            original_name="scan.pdf",
-            content_type="application/pdf",
-            size=15,
-            sha256=hashlib.sha256(b"%PDF-1.4\n%%EOF\n").hexdigest(),
-        )
-        document.file.save("x", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
-        document.save()
+        stored_document(request=owner_request)
     WindowOpeningSubscription.objects.create(user=ep, year=year)
     return collect_candidates()
 

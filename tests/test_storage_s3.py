@@ -2,7 +2,6 @@
 views, the bucket down on upload and on a render, objects deleted or changed behind the portal's back, the copy
 from disk to bucket, and credentials the bucket refuses."""
 
-
 from __future__ import annotations
 
 import datetime as dt
