@@ -6,7 +6,7 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench deps dev-deps clean
+.PHONY: run test test-bucket lint bench deps dev-deps clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ test: dev-deps
 	$(PY) manage.py makemigrations --check --dry-run > /dev/null || \
 		(echo "Model changes without a migration: run manage.py makemigrations"; exit 1)
 	$(VENV)/bin/pytest
+
+## test-bucket: the file tests again, every file in the loopback S3-compatible bucket (CI runs it after `make test`)
+BUCKET_TESTS := tests/test_security_uploads.py tests/test_stored_files.py tests/test_letters_pdf.py \
+	tests/test_letters_admin.py tests/test_letters_drain.py tests/test_groups_views.py tests/test_groups_services.py \
+	tests/test_requests_pages.py tests/test_requests_submit.py tests/test_review_admin.py
+test-bucket: dev-deps
+	PORTAL_TEST_STORAGE=s3 $(VENV)/bin/pytest -q $(BUCKET_TESTS)
 
 lint: dev-deps
 	$(VENV)/bin/ruff check .

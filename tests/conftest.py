@@ -14,6 +14,14 @@ pytest_plugins = ["tests.worker", "tests.storage"]
 
 
 @pytest.fixture(autouse=True)
+def _files_in_the_bucket_when_asked(request):
+    """PORTAL_TEST_STORAGE=s3: every test keeps its files in the loopback S3-compatible bucket (tests/storage.py)
+    instead of MEDIA_ROOT, so the file tests also run against object storage (.ci/run does it for the file tests)."""
+    if os.environ.get("PORTAL_TEST_STORAGE") == "s3" and "no_bucket" not in request.keywords:
+        request.getfixturevalue("bucket")
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.PORTAL_REQUIRE_STAFF_MFA = False  # admin_client/force_login staff; tests/test_security_mfa.py turns it on

@@ -222,6 +222,7 @@ def test_a_batch_without_a_cover_and_a_batch_of_nothing(ep, staff_user):
         services.print_batch_create(exemptions=[draft], actor=staff_user)
 
 
+@pytest.mark.no_bucket  # counts files under MEDIA_ROOT
 def test_a_tampered_letter_file_fails_the_batch_visibly(ep, staff_user):
     group = complete_group(owner=ep)
     letter = generate(group, ep)

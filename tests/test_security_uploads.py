@@ -69,6 +69,7 @@ def edit_url(exemption) -> str:
 # --- Orphaned uploads fill the disk ---------------------------------------------------------------------------------
 
 
+@pytest.mark.no_bucket  # counts files under MEDIA_ROOT
 def test_finding_orphaned_uploads_a_set_refused_by_the_count_limit_leaves_no_file_and_no_row(
     client, ep, draft, settings
 ):
@@ -86,6 +87,7 @@ def test_finding_orphaned_uploads_a_set_refused_by_the_count_limit_leaves_no_fil
     assert files_on_disk(settings) == kept and len(kept) == 3
 
 
+@pytest.mark.no_bucket  # counts files under MEDIA_ROOT
 def test_finding_orphaned_uploads_an_answer_refused_by_the_count_limit_leaves_no_file(client, ep, staff_user, settings):
     exemption = complete_draft(owner=ep, year=AdjustmentYear.objects.get(year=2013))
     request_submit(exemption=exemption, actor=ep, at=et(2012, 12, 1, 10))
@@ -119,6 +121,7 @@ def test_finding_orphaned_uploads_a_failure_mid_transaction_removes_the_files_al
     assert files_on_disk(settings) == []
 
 
+@pytest.mark.no_bucket  # counts files under MEDIA_ROOT
 def test_finding_orphaned_uploads_a_disk_error_on_the_second_file_removes_the_first(draft, settings, monkeypatch):
     storage = SupportingDocument._meta.get_field("file").storage
     real_save, calls = storage._save, []
@@ -155,6 +158,7 @@ def test_finding_orphaned_uploads_the_page_failing_after_the_save_removes_its_fi
     assert files_on_disk(settings) == []
 
 
+@pytest.mark.no_bucket  # counts files under MEDIA_ROOT
 def test_an_enclosing_block_that_rolls_back_removes_the_files_of_a_nested_save_that_succeeded(draft, settings):
     with pytest.raises(RuntimeError), atomic_with_files():
         documents_add(exemption=draft, uploads=[upload("a.pdf")])
@@ -163,6 +167,7 @@ def test_an_enclosing_block_that_rolls_back_removes_the_files_of_a_nested_save_t
     assert files_on_disk(settings) == []
 
 
+@pytest.mark.no_bucket  # counts files under MEDIA_ROOT
 def test_a_removed_document_loses_its_file_only_when_the_removal_commits(
     draft, settings, django_capture_on_commit_callbacks
 ):
@@ -233,6 +238,7 @@ def exists(settings, name: str) -> bool:
     return (Path(settings.MEDIA_ROOT) / name).exists()
 
 
+@pytest.mark.no_bucket  # counts files under MEDIA_ROOT
 def test_finding_orphaned_uploads_media_orphans_dry_run_lists_them_with_sizes_and_deletes_nothing(
     media_files, settings
 ):
@@ -248,6 +254,7 @@ def test_finding_orphaned_uploads_media_orphans_dry_run_lists_them_with_sizes_an
     assert all(exists(settings, name) for name in [*media_files["orphans"], media_files["young"]])
 
 
+@pytest.mark.no_bucket  # counts files under MEDIA_ROOT
 def test_finding_orphaned_uploads_media_orphans_delete_removes_only_orphans_older_than_the_grace_period(
     media_files, settings
 ):
@@ -260,6 +267,7 @@ def test_finding_orphaned_uploads_media_orphans_delete_removes_only_orphans_olde
     assert SupportingDocument.objects.count() == 1
 
 
+@pytest.mark.no_bucket  # counts files under MEDIA_ROOT
 def test_the_weekly_job_removes_orphans_and_is_safe_to_run_twice(media_files, settings):
     assert remove_orphaned_media() == {"removed": 2, "bytes": 2148}
     assert remove_orphaned_media() == {"removed": 0, "bytes": 0}

@@ -125,6 +125,7 @@ def test_finding_large_request_receipt_is_built_by_a_worker_and_the_page_says_so
     assert published == [("exemptions.build_stored_file", receipt.pk)]  # asking again queues nothing twice
 
 
+@pytest.mark.no_bucket  # counts files under MEDIA_ROOT
 def test_a_stored_receipt_hands_over_the_bundle_that_waited_and_both_download(client, ep, published):
     exemption = submit(ep, ep_count=SYNC_BUILD_MAX_EPS + 1)
     receipt = StoredFile.objects.get(request=exemption, kind=K.RECEIPT)
@@ -139,6 +140,7 @@ def test_a_stored_receipt_hands_over_the_bundle_that_waited_and_both_download(cl
     assert len(files_on_disk()) == 2
 
 
+@pytest.mark.no_bucket  # counts files under MEDIA_ROOT
 def test_the_bundle_is_rebuilt_when_its_history_changes_and_the_old_file_removed(client, ep, reviewer):
     exemption = submit(ep)
     receipt, first = built(exemption, K.RECEIPT), built(exemption, K.BUNDLE)
