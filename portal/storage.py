@@ -15,7 +15,7 @@ downloads stream through its permission-checked views.
 
 A value that cannot work (no bucket, a key without its secret) stops start-up here, at import of the settings.
 Credentials the bucket refuses are found by `storage_credentials_check`, a system check that every management
-command runs first (`migrate` at each web start in docker-compose.yml, `check`): it stops with one line
+command runs first (the one-shot `migrate` job in docker-compose.yml, `check`): it stops with one line
 ("Configuration error: ...") through manage.py. A bucket that does not answer is only a warning there - an
 outage must not block a deploy - and shows up where the bucket is used (a refused upload, an error page on
 download, a render retried by the drain).

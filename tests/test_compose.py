@@ -183,7 +183,7 @@ def test_a_private_bucket_and_the_portals_own_account_are_created_before_the_por
     assert "mc anonymous set none store/portal-files" in script, "no public URL for any file"
     assert 'mc admin user add store portal "${STORAGE_SECRET:-portal-secret}"' in script
     assert "mc admin policy attach store portal-files --user portal" in script
-    for service in ("web", "worker"):
+    for service in ("web", "worker", "migrate"):
         assert SERVICES[service]["depends_on"]["createbucket"]["condition"] == "service_completed_successfully"
 
 

@@ -34,6 +34,12 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
+    def get_fields(self, request, obj=None):
+        # An account email's context holds a live link (password reset, address confirmation): staff never see it.
+        if obj is not None and obj.kind == OutboundEmail.Kind.ACCOUNT:
+            return [name for name in self.fields if name != "context"]
+        return self.fields
+
     def has_add_permission(self, request):
         return False
 

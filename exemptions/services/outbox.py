@@ -132,6 +132,8 @@ def outbox_retry_failed(*, email_ids: list[int]) -> int:
 
 def _finish(email: OutboundEmail, status: str, error: str, subject: str = "") -> None:
     updates = {"status": status, "last_error": error}
+    if email.kind == OutboundEmail.Kind.ACCOUNT and status != OutboundEmail.Status.FAILED:
+        updates["context"] = {}  # its live link (password reset, confirmation) is not kept once it went out
     if status == OutboundEmail.Status.SENT:
         updates.update(sent_at=timezone.now(), subject=subject[:300])
     OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.SENDING).update(**updates)
