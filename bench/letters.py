@@ -185,7 +185,7 @@ def store_letters(groups, rendered: list[bytes], batch_size: int):
 
     from exemptions import models
     from exemptions.documents import letters
-    from exemptions.documents.pdf import sha256
+    from exemptions.services.render_queue import pdf_sha256 as sha256
 
     models.GroupLetter.objects.filter(request__in=groups).delete()
     rows = []

@@ -110,13 +110,8 @@ def ep_field_problems(values: Mapping[str, str | None]) -> dict[str, str]:
     }
 
 
-def ep_missing_fields(ep) -> list[str]:
-    """The required EP fields left empty (field names; `EP_REQUIRED_FIELDS` has their labels)."""
-    return [name for name in EP_REQUIRED_FIELDS if not getattr(ep, name)]
-
-
 def incomplete_eps_filter() -> Q:
-    """The same rule as `ep_missing_fields`, as a filter: one query counts the incomplete rows of a big group."""
+    """The same rule as `ep_field_problems`, as a filter: one query counts the incomplete rows of a big group."""
     empty = Q()
     for name in EP_REQUIRED_FIELDS:
         empty |= Q(**{name: ""})
@@ -142,7 +137,7 @@ def request_problems(exemption: ExemptionRequest) -> list[str]:
     if not eps:
         problems.append("Add at least one affected EP.")
     for number, ep in enumerate(eps, start=1):
-        missing = ep_missing_fields(ep)
+        missing = ep_field_problems({name: getattr(ep, name) for name in EP_REQUIRED_FIELDS})
         if missing:
             problems.append(f"EP {number} is missing: {', '.join(EP_REQUIRED_FIELDS[n] for n in missing)}.")
     return problems

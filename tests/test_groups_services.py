@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from exemptions.documents.pdf import sha256
 from exemptions.documents.rendering import letter_render
 from exemptions.models import AdjustmentYear, ExemptionRequest, GroupLetter, OutboundEmail, PrintBatch, StatusChange
 from exemptions.services import groups as services
+from exemptions.services.render_queue import pdf_sha256 as sha256
 from exemptions.services.requests import RequestLocked, WindowClosed
 from tests.conftest import et
 from tests.test_groups_support import add_eps, build_batch, complete_group, generate, npi, pdf_text, stored_pdf

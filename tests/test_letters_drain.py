@@ -13,10 +13,10 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from exemptions.documents import rendering
-from exemptions.documents.pdf import sha256
 from exemptions.models import GroupLetter, OutboundEmail, PrintBatch
 from exemptions.services.drain import publish_lost_work
 from exemptions.services.groups import SYNC_RENDER_MAX_EPS, letter_generate
+from exemptions.services.render_queue import pdf_sha256 as sha256
 from tests.test_groups_support import complete_group, generate, stored_pdf
 
 pytestmark = pytest.mark.django_db

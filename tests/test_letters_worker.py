@@ -6,9 +6,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from exemptions.documents.pdf import sha256
 from exemptions.models import GroupLetter, OutboundEmail, PrintBatch
 from exemptions.services import groups as services
+from exemptions.services.render_queue import pdf_sha256 as sha256
 from tests.test_groups_support import complete_group, pdf_text, stored_pdf
 
 pytestmark = pytest.mark.worker

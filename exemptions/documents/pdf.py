@@ -15,8 +15,6 @@ from urllib.parse import unquote, urlparse
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from ..services.render_queue import pdf_sha256
-
 STATIC_DIR = (Path(settings.BASE_DIR) / "static").resolve()
 
 
@@ -71,6 +69,3 @@ def render_pdf(template: str, context: dict, *, stylesheet_name: str, pdf_varian
     document = wp.HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher.instance())
     options = {"pdf_variant": pdf_variant} if pdf_variant else {}
     return document.write_pdf(stylesheets=[stylesheet(stylesheet_name)], font_config=font_config(), **options)
-
-
-sha256 = pdf_sha256  # the one hash of a stored PDF (services.render_queue); rendering checks stored letters with it

@@ -16,12 +16,11 @@ from django.utils import timezone
 
 from ..models import GroupLetter, PrintBatch, StoredFile
 from ..services.groups import BATCH_BUILDS, LETTER_RENDERS, letter_store_rendered, print_batch_store_built
-from ..services.render_queue import RenderQueue
+from ..services.render_queue import RenderQueue, pdf_sha256
 from ..services.stored_files import STORED_FILE_BUILDS, stored_file_store_built, stored_receipt
 from ..windows import date_et
 from .bundles import bundle_zip
 from .letters import BatchEntry, cover_sheet_pdf, letter_pdf, merge_pdfs, page_count
-from .pdf import sha256
 from .receipts import receipt_pdf
 
 log = logging.getLogger(__name__)
@@ -110,6 +109,6 @@ def _read_verified(built: GroupLetter | StoredFile) -> bytes:
     """A stored letter or receipt, refused unless it is byte for byte what was generated."""
     with built.file.open("rb") as handle:
         data = handle.read()
-    if sha256(data) != built.sha256:
+    if pdf_sha256(data) != built.sha256:
         raise ValueError(f"{built} does not match its SHA-256.")
     return data

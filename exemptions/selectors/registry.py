@@ -80,13 +80,15 @@ def registry_check_many(rows: Iterable[tuple[str, str]]) -> list[RegistryFinding
     valid = {npi for npi, _ in rows if npi_is_valid(npi)}
     entries = {e.npi: e for e in RegistryEntry.objects.filter(npi__in=valid)} if loaded and valid else {}
     date = loaded.file_date if loaded else None
-    return [_finding(npi, name, entries.get(npi), loaded is not None and npi in valid, date) for npi, name in rows]
+    return [_finding(npi, name, entries.get(npi), npi in valid, loaded is not None, date) for npi, name in rows]
 
 
-def _finding(npi: str, name: str, entry: RegistryEntry | None, asked: bool, date: dt.date | None) -> RegistryFinding:
-    if not npi_is_valid(npi):
+def _finding(
+    npi: str, name: str, entry: RegistryEntry | None, valid: bool, loaded: bool, date: dt.date | None
+) -> RegistryFinding:
+    if not valid:
         return RegistryFinding(npi, Finding.INVALID)
-    if not asked:
+    if not loaded:
         return RegistryFinding(npi, Finding.NO_REGISTRY)
     if entry is None:
         return RegistryFinding(npi, Finding.NOT_FOUND, file_date=date)

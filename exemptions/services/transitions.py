@@ -77,7 +77,9 @@ def transition_locked(
 
 
 @transaction.atomic
-def apply_transition(*, exemption: ExemptionRequest, name: str, actor: User | None, at: dt.datetime, **details):
+def apply_transition(
+    *, exemption: ExemptionRequest, name: str, actor: User | None, at: dt.datetime, **details
+) -> StatusChange:
     """Lock `exemption`, then `transition_locked` (two people acting at once cannot both succeed); refreshes it."""
     change = transition_locked(exemption_lock(exemption), name, actor=actor, at=at, **details)
     exemption.refresh_from_db()
