@@ -1,5 +1,5 @@
-from django.conf import settings
+from .contact import identity
 
 
 def portal(request):
-    return {"SITE_NAME": "eRx Hardship Exemption Requests", "SITE_URL": settings.SITE_URL}
+    return identity()

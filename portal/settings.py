@@ -286,6 +286,10 @@ PORTAL_JUSTIFICATION_MAX_CHARS = 20000
 PORTAL_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 PORTAL_DOCUMENTS_PER_REQUEST = 5
 PORTAL_OUTBOX_REPUBLISH_AFTER_SECONDS = env.int("PORTAL_OUTBOX_REPUBLISH_AFTER_SECONDS", default=60)
+# Who answers people's questions: shown on the Contact page, in every page footer and at the end of every email.
+PORTAL_HELP_DESK_EMAIL = env.str("PORTAL_HELP_DESK_EMAIL", default="erx-hardship-help@example.gov")
+PORTAL_HELP_DESK_PHONE = env.str("PORTAL_HELP_DESK_PHONE", default="1-866-288-8912")
+PORTAL_HELP_DESK_HOURS = env.str("PORTAL_HELP_DESK_HOURS", default="Monday to Friday, 7:00 a.m. to 7:00 p.m. ET")
 
 # --- Logging ----------------------------------------------------------------
 # JSON lines (one per request from portal.middleware.RequestLogMiddleware) in production; text in development.

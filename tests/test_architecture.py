@@ -31,6 +31,7 @@ LAYERS = {
     "exemptions.taxonomy": 1,
     "exemptions.nppes": 1,
     "exemptions.registry_sample": 1,
+    "exemptions.contact": 1,
     "exemptions.selectors": 2,
     "exemptions.services": 2,
     "exemptions.tasks": 3,

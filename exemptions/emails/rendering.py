@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from ..contact import identity
 from ..models import OutboundEmail
 
 # A builder reads the current state for one outbox row: (template name, context), or None if nothing is due.
@@ -15,13 +15,24 @@ Builder = Callable[[OutboundEmail], "tuple[str, dict] | None"]
 
 
 def render_email(name: str, context: dict, to: list[str]) -> EmailMultiAlternatives:
-    context = {"SITE_URL": settings.SITE_URL, **context}
+    context = {**identity(), **context}
     subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-    text = render_to_string(f"emails/{name}-body.txt", context)
-    html = render_to_string(f"emails/{name}-body.html", context)
+    text = with_signature_text(render_to_string(f"emails/{name}-body.txt", context), context)
+    html = with_signature_html(render_to_string(f"emails/{name}-body.html", context), context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=to)
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in context.get("attachments", []):
         message.attach(filename, content, mimetype)
     message.extra_headers.update(context.get("headers", {}))  # e.g. List-Unsubscribe on reminders
     return message
+
+
+def with_signature_text(body: str, context: dict) -> str:
+    """Every email ends with who sent it and how to reach the help desk (one template for all)."""
+    return body.rstrip() + "\n" + render_to_string("emails/_signature.txt", context)
+
+
+def with_signature_html(body: str, context: dict) -> str:
+    signature = render_to_string("emails/_signature.html", context)
+    closing = body.lower().rfind("</body>")
+    return body[:closing] + signature + body[closing:] if closing >= 0 else body + signature

@@ -1,0 +1,26 @@
+"""Who the portal is and who answers questions: the site's name and the help desk (PORTAL_HELP_DESK_*).
+
+Pages (through the context processor) and every email (through emails.rendering) show the same values."""
+
+from django.conf import settings
+
+SITE_NAME = "eRx Hardship Exemption Requests"
+PROGRAM_NAME = "Medicare Electronic Prescribing (eRx) Incentive Program"
+
+
+def help_desk() -> dict:
+    return {
+        "email": settings.PORTAL_HELP_DESK_EMAIL,
+        "phone": settings.PORTAL_HELP_DESK_PHONE,
+        "hours": settings.PORTAL_HELP_DESK_HOURS,
+    }
+
+
+def identity() -> dict:
+    """The context every page and email gets: site and program names, the site's address, the help desk."""
+    return {
+        "SITE_NAME": SITE_NAME,
+        "PROGRAM_NAME": PROGRAM_NAME,
+        "SITE_URL": settings.SITE_URL,
+        "HELP_DESK": help_desk(),
+    }
