@@ -54,12 +54,12 @@ class WindowState:
     def describe(self) -> str:
         """Plain words: 'Open until 11:59 p.m. ET on Thursday, January 31, 2013'."""
         if self.state is State.OPEN:
-            until = format_et(self.closes_at)
+            until = format_et(self.closes_at, seconds=True)
             return f"Open until {until} (extended for you)" if self.extension else f"Open until {until}"
         if self.state is State.NOT_YET_OPEN:
             return f"Opens at {format_et(self.window.opens_at)}"
         if self.state is State.CLOSED:
-            text = f"Closed at {format_et(self.window.closes_at)}"
+            text = f"Closed at {format_et(self.window.closes_at, seconds=True)}"
             if self.next_window:
                 text += f"; next window opens at {format_et(self.next_window.opens_at)}"
             return text
@@ -127,10 +127,22 @@ def format_et(value: dt.datetime, *, seconds: bool = False) -> str:
     """'11:59 p.m. ET on Thursday, January 31, 2013' (always Eastern Time, EST or EDT alike);
     with `seconds`, '11:59:59 p.m. ET on ...' (a deadline to the second)."""
     local = value.astimezone(ET)
+    return f"{format_clock_et(value, seconds=seconds)} on {local:%A, %B} {local.day}, {local.year}"
+
+
+def format_clock_et(value: dt.datetime, *, seconds: bool = False) -> str:
+    """The portal's one way to write a time: '3:41 p.m. ET', '11:59:59 p.m. ET' (never '3:41 PM')."""
+    local = value.astimezone(ET)
     hour = local.hour % 12 or 12
     meridiem = "a.m." if local.hour < 12 else "p.m."
     clock = f"{hour}:{local.minute:02d}:{local.second:02d}" if seconds else f"{hour}:{local.minute:02d}"
-    return f"{clock} {meridiem} ET on {local:%A, %B} {local.day}, {local.year}"
+    return f"{clock} {meridiem} ET"
+
+
+def format_short_et(value: dt.datetime) -> str:
+    """'Jan 31, 2013, 3:41 p.m. ET': the same time format, with a short date for tables and histories."""
+    local = value.astimezone(ET)
+    return f"{local:%b} {local.day}, {local.year}, {format_clock_et(value)}"
 
 
 def date_et(value: dt.datetime) -> dt.date:
@@ -191,7 +203,7 @@ def time_left(state: WindowState) -> str:
 def describe_window(window: SubmissionWindow, at: dt.datetime) -> tuple[State, str]:
     """One window on its own (home page rows): its state and the sentence to show."""
     if is_inside(window, at):
-        return State.OPEN, f"Open until {format_et(window.closes_at)}"
+        return State.OPEN, f"Open until {format_et(window.closes_at, seconds=True)}"
     if window.opens_at > at:
         return State.NOT_YET_OPEN, f"Opens at {format_et(window.opens_at)}"
-    return State.CLOSED, f"Closed at {format_et(window.closes_at)}"
+    return State.CLOSED, f"Closed at {format_et(window.closes_at, seconds=True)}"

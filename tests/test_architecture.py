@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = {
     "exemptions.models": 0,
     "exemptions.windows": 1,
+    "exemptions.urgency": 1,
     "exemptions.workflow": 1,
     "exemptions.identifiers": 1,
     "exemptions.csv_safe": 1,

@@ -95,7 +95,7 @@ def test_no_letter_while_the_letter_window_is_closed(ep):
     group = complete_group(owner=ep, year=year)
     with pytest.raises(WindowClosed) as closed:
         services.letter_generate(exemption=group, actor=ep, at=et(2011, 11, 2, 0, 0, 0))
-    assert "Closed at 11:59 p.m. ET on Tuesday, November 1, 2011" in closed.value.state.describe()
+    assert "Closed at 11:59:59 p.m. ET on Tuesday, November 1, 2011" in closed.value.state.describe()
     group.refresh_from_db()
     assert group.status == "draft" and not GroupLetter.objects.exists()
 

@@ -230,7 +230,7 @@ def test_closed_window_no_generation_but_an_existing_letter_stays_downloadable(c
         page = response.content.decode()
         assert (
             "The letter cannot be generated. The letter window is not open. "
-            "Closed at 11:59 p.m. ET on Tuesday, November 1, 2011." in page
+            "Closed at 11:59:59 p.m. ET on Tuesday, November 1, 2011." in page
         )
         assert not GroupLetter.objects.filter(request=late).exists()
         download = client.get(reverse("exemptions:group_letter_download", args=[letter.public_id]))

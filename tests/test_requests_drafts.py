@@ -37,7 +37,7 @@ def test_start_page_offers_open_and_future_years_and_greys_closed_ones(client, e
     assert "Start a 2013 request" in page  # between its windows: the second opens later
     assert "Start a 2014 request" in page  # not yet open
     assert "Start a 2012 request" not in page
-    assert "Closed at 11:59 p.m. ET on Tuesday, November 8, 2011" in page
+    assert "Closed at 11:59:59 p.m. ET on Tuesday, November 8, 2011" in page
 
 
 def test_starting_a_closed_year_is_refused(client, ep):

@@ -58,7 +58,7 @@ def test_submit_one_second_after_the_close_is_refused_and_the_draft_is_intact(cl
     assert draft2013.justification == "Edited at the last second"  # the edit was kept
     page = response.content.decode()
     assert "Your draft is saved, but it was not submitted. The online window is not open." in page
-    assert "Closed at 11:59 p.m. ET on Thursday, January 31, 2013" in page
+    assert "Closed at 11:59:59 p.m. ET on Thursday, January 31, 2013" in page
     assert not OutboundEmail.objects.exists()
 
 
@@ -212,7 +212,7 @@ def test_a_rolled_back_submission_sends_nothing(ep, draft2013):
 def test_service_refuses_a_closed_window_with_the_reason(ep, draft2013):
     with pytest.raises(WindowClosed) as closed:
         request_submit(exemption=draft2013, actor=ep, at=et(2013, 3, 1))
-    assert closed.value.state.describe() == "Closed at 11:59 p.m. ET on Thursday, January 31, 2013"
+    assert closed.value.state.describe() == "Closed at 11:59:59 p.m. ET on Thursday, January 31, 2013"
 
 
 def test_html_in_every_field_is_escaped_in_email_and_receipt(client, ep, draft2013):

@@ -126,7 +126,7 @@ def test_a_window_that_is_not_open_is_worded_one_way_for_every_page():
     letter = SubmissionWindow(channel=Channel.LETTER, opens_at=et(2011, 10, 1), closes_at=et(2011, 11, 1, 23, 59, 59))
     state = window_state(year=1, channel=Channel.LETTER, at=et(2011, 11, 2), windows=[letter])
     assert describe_refusal(WindowClosed(state)) == (
-        "The letter window is not open. Closed at 11:59 p.m. ET on Tuesday, November 1, 2011."
+        "The letter window is not open. Closed at 11:59:59 p.m. ET on Tuesday, November 1, 2011."
     )
     online = SubmissionWindow(channel=Channel.ONLINE, opens_at=et(2030, 2, 1), closes_at=et(2030, 3, 14, 23, 59, 59))
     early = window_state(year=1, channel=Channel.ONLINE, at=et(2030, 1, 2), windows=[online])

@@ -135,7 +135,7 @@ def test_finding_borrowed_extension_the_ep_pages_say_who_extended_what_until_whe
         edit = client.get(reverse("exemptions:request_edit", args=[mine.public_id])).content.decode()
     for page in (detail, edit):
         assert NOTICE in page and "Rita Reviewer" not in page
-    assert "Online window: Open until 11:59 p.m. ET on Thursday, November 10, 2011 (extended for you)." in edit
+    assert "Online window: Open until 11:59:59 p.m. ET on Thursday, November 10, 2011 (extended for you)." in edit
     client.force_login(other_ep)
     with time_machine.travel(et(2011, 11, 10, 12), tick=False):
         theirs = client.get(reverse("exemptions:request_edit", args=[neighbour.public_id])).content.decode()

@@ -24,7 +24,7 @@ def test_one_second_before_and_at_the_extended_2012_close_is_open():
 def test_the_second_after_the_close_is_closed_and_says_when():
     result = state(2012, "online", et(2011, 11, 9, 0, 0, 0))
     assert result.state is State.CLOSED
-    assert result.describe() == "Closed at 11:59 p.m. ET on Tuesday, November 8, 2011"
+    assert result.describe() == "Closed at 11:59:59 p.m. ET on Tuesday, November 8, 2011"
 
 
 def test_gpro_letter_postmark_deadline_is_november_1_2011():
@@ -48,7 +48,7 @@ def test_window_closing_in_est_after_a_dst_change_is_read_in_eastern_time():
     # The second 2013 window opens in EDT (Nov 1, 2012) and closes in EST (Jan 31, 2013).
     result = state(2013, "online", et(2012, 11, 20, 12, 0))
     assert result.window.closes_at == dt.datetime(2013, 2, 1, 4, 59, 59, tzinfo=dt.UTC)
-    assert result.describe() == "Open until 11:59 p.m. ET on Thursday, January 31, 2013"
+    assert result.describe() == "Open until 11:59:59 p.m. ET on Thursday, January 31, 2013"
 
 
 def test_window_closing_in_edt_converts_to_utc_correctly():
@@ -92,7 +92,7 @@ def test_an_extension_for_one_request_reopens_the_channel_for_it_only(staff_user
     at = et(2011, 11, 10, 9, 0)
     extended = window_state(year=year, channel="online", at=at, exemption=late)
     assert extended.is_open and extended.extension is not None
-    assert extended.describe() == "Open until 5:00 p.m. ET on Tuesday, November 15, 2011 (extended for you)"
+    assert extended.describe() == "Open until 5:00:00 p.m. ET on Tuesday, November 15, 2011 (extended for you)"
     assert window_state(year=year, channel="online", at=at, exemption=other).state is State.CLOSED
     assert (
         window_state(year=year, channel="online", at=et(2011, 11, 15, 17, 0, 1), exemption=late).state is State.CLOSED
@@ -112,7 +112,7 @@ def test_an_extension_covers_the_requests_it_names_not_every_request_under_their
 
 def test_describe_window_and_format_et():
     window = SubmissionWindow.objects.get(year__year=2014)
-    assert describe_window(window, et(2013, 6, 1))[1] == "Open until 11:59 p.m. ET on Sunday, June 30, 2013"
+    assert describe_window(window, et(2013, 6, 1))[1] == "Open until 11:59:59 p.m. ET on Sunday, June 30, 2013"
     assert describe_window(window, et(2013, 7, 1))[0] is State.CLOSED
     assert format_et(et(2013, 1, 1, 12, 5)) == "12:05 p.m. ET on Tuesday, January 1, 2013"
 

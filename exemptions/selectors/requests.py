@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 
 from ..models import AdjustmentYear, Announcement, Channel, ExemptionRequest, SubmissionWindow, YearCategory
+from ..urgency import Countdown, countdown
 from ..windows import State, WindowState, describe_window, time_left, window_state
 from ..workflow import ep_label
 
@@ -17,6 +18,7 @@ class WindowRow:
     window: SubmissionWindow
     state: State
     sentence: str
+    countdown: Countdown | None = None  # set while the window is open
 
 
 @dataclass
@@ -42,7 +44,8 @@ def year_overviews(*, at: dt.datetime) -> list[YearOverview]:
         overview = YearOverview(year=year)
         for window in year.windows.all():
             state, sentence = describe_window(window, at)
-            overview.windows.append(WindowRow(window, state, sentence))
+            left = Countdown(deadline=window.closes_at, at=at) if state is State.OPEN else None
+            overview.windows.append(WindowRow(window, state, sentence, left))
         for yc in year.year_categories.all():
             (overview.information_only if yc.information_only else overview.selectable).append(yc)
         overviews.append(overview)
@@ -83,6 +86,10 @@ class RequestRow:
     ep_status: str
     window: WindowState
     window_words: str
+
+    @property
+    def countdown(self) -> Countdown | None:
+        return countdown(self.window) if self.exemption.is_draft else None
 
 
 def request_rows(*, owner, at: dt.datetime) -> list[RequestRow]:

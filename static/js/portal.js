@@ -53,7 +53,26 @@
     if (summary) { summary.focus(); }
   }
 
+  // Deadlines: add the same instant in the browser's own zone ("8:59:59 p.m. in Pacific Time") when it is not ET.
+  function initLocalDeadlines() {
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!zone || zone === "America/New_York") { return; }
+    document.querySelectorAll("[data-deadline]").forEach(function (box) {
+      var target = box.querySelector("[data-local-time]");
+      var when = new Date(box.getAttribute("data-deadline"));
+      if (!target || isNaN(when.getTime())) { return; }
+      var clock = new Intl.DateTimeFormat("en-US", {hour: "numeric", minute: "2-digit", second: "2-digit", hour12: true})
+        .format(when).replace("AM", "a.m.").replace("PM", "p.m.");
+      var name = new Intl.DateTimeFormat("en-US", {timeZoneName: "longGeneric"}).formatToParts(when)
+        .filter(function (part) { return part.type === "timeZoneName"; }).map(function (part) { return part.value; })[0];
+      var day = new Intl.DateTimeFormat("en-US", {weekday: "long", month: "long", day: "numeric"}).format(when);
+      target.textContent = " (" + clock + " " + day + (name ? " in " + name : "") + ")";
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initLocalDeadlines();
     initCounters();
     initFormsets();
     initSubmitOnce();

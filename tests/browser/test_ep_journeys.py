@@ -107,7 +107,7 @@ def test_submitting_in_a_closed_window_explains_and_keeps_the_draft(page):
     draft = complete_draft(owner=user, year=AdjustmentYear.objects.get(year=2013))
     log_in(page, "late@example.org", PASSWORD)
     page.goto(f"/requests/{draft.public_id}/edit/")
-    expect(page.get_by_role("note").first).to_contain_text("Closed at 11:59 p.m. ET on Thursday, January 31, 2013")
+    expect(page.get_by_role("note").first).to_contain_text("Closed at 11:59:59 p.m. ET on Thursday, January 31, 2013")
     page.get_by_label("Justification").fill("Edited after the close")
     page.get_by_label(re.compile("Unable to e-prescribe because of local")).check()
     page.get_by_role("button", name="Submit request").click()
