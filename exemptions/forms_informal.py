@@ -16,6 +16,13 @@ NPI_SEPARATORS = re.compile(r"[\s,;]+")
 
 
 class InformalReviewForm(forms.ModelForm):
+    tin = forms.CharField(
+        label="TIN",
+        required=False,
+        max_length=20,  # typed with a dash or spaces; stored as 9 digits
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="The Taxpayer Identification Number the adjustment was applied to, e.g. 12-3456789.",
+    )
     npis = forms.CharField(
         label="NPIs",
         required=False,
@@ -31,17 +38,14 @@ class InformalReviewForm(forms.ModelForm):
         model = InformalReview
         fields = ["tin", "npis", "reason", "contact_email"]
         labels = {
-            "tin": "TIN",
             "reason": "Why do you believe the payment adjustment is wrong?",
             "contact_email": "Email address for CMS's answer",
         }
         help_texts = {
-            "tin": "The Taxpayer Identification Number the adjustment was applied to, e.g. 12-3456789.",
             "reason": "For example: you e-prescribed successfully in the reporting period, you were automatically "
             "excluded, or you reported a hardship G-code on your claims.",
         }
         widgets = {
-            "tin": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
             "reason": forms.Textarea(attrs={"rows": 6, "maxlength": 5000}),
             "contact_email": forms.EmailInput(attrs={"autocomplete": "email"}),
         }
