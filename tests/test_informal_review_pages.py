@@ -35,6 +35,15 @@ def with_document(review):
     return review.documents.get()
 
 
+def informal_review_world(owner) -> None:
+    """An informal review draft with a document and a submitted one (tests/test_security_sweep.py's world)."""
+    with_document(complete_review(owner))
+    review = complete_review(owner)
+    InformalReview.objects.filter(pk=review.pk).update(
+        status="submitted", reference=f"IR-2014-{review.pk:06d}", submitted_at=CLOSE_2014
+    )
+
+
 def test_the_public_page_explains_and_shows_each_years_window(client):
     with time_machine.travel(et(2014, 12, 1), tick=False):
         page = client.get(START).content.decode()
