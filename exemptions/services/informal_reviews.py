@@ -28,7 +28,6 @@ MAX_NPIS = 50  # one TIN's EPs on one request; more is a CSV job for CMS, not a 
 DRAFT_FIELDS = ("tin", "npis", "reason", "contact_email")
 DECISIONS = {"uphold": S.UPHELD, "reverse": S.REVERSED}
 
-__all__ = ["NotVerified"]  # re-exported: the pages name the refusals they expect from here
 
 
 class ReviewLocked(Exception):
