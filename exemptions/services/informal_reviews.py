@@ -29,7 +29,6 @@ DRAFT_FIELDS = ("tin", "npis", "reason", "contact_email")
 DECISIONS = {"uphold": S.UPHELD, "reverse": S.REVERSED}
 
 
-
 class ReviewLocked(Exception):
     """Only a draft can be edited or deleted."""
 
