@@ -35,6 +35,11 @@ REVIEWER_PERMISSIONS = [
     "view_outboundemail",
     "view_groupletter",
     "view_printbatch",
+    "view_informalreview",
+    "change_informalreview",  # internal notes only, as for hardship requests
+    "decide_informalreview",
+    "view_historicalinformalreview",
+    "view_informalreviewdocument",
 ]
 PROGRAM_MODELS = [
     "adjustmentyear",
@@ -43,6 +48,7 @@ PROGRAM_MODELS = [
     "yearcategory",
     "announcement",
     "reminderpolicy",
+    "informalreviewwindow",
 ]
 ADMINISTRATOR_PERMISSIONS = [
     *REVIEWER_PERMISSIONS,

@@ -27,3 +27,6 @@ urlpatterns += groups.urlpatterns + reminders.urlpatterns + registry.urlpatterns
 from .views import bundles  # noqa: E402  (the audit bundle download, issue 5)
 
 urlpatterns += bundles.urlpatterns
+from .views import informal_reviews  # noqa: E402  (informal reviews of an adjustment, issue 13)
+
+urlpatterns += informal_reviews.urlpatterns

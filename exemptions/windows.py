@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from .models import AdjustmentYear, ExemptionRequest, Extension, SubmissionWindow
+from .models import AdjustmentYear, ExemptionRequest, Extension, InformalReviewWindow, SubmissionWindow
+from .models.informal_reviews import INFORMAL_REVIEW_CHANNEL
 
 ET = ZoneInfo("America/New_York")
 ONE_SECOND = dt.timedelta(seconds=1)
@@ -104,6 +105,16 @@ def window_state(
     if extension is not None:
         return WindowState(State.OPEN, at, window=last_closed, next_window=next_window, extension=extension)
     return WindowState(State.CLOSED, at, window=last_closed, next_window=next_window)
+
+
+def informal_review_state(
+    *, year: AdjustmentYear | int, at: dt.datetime, windows: Iterable[InformalReviewWindow] | None = None
+) -> WindowState:
+    """The same rule over a year's informal review windows (a channel of their own; no extensions)."""
+    if windows is None:
+        year_id = year if isinstance(year, int) else year.pk
+        windows = InformalReviewWindow.objects.filter(year_id=year_id)
+    return window_state(year=year, channel=INFORMAL_REVIEW_CHANNEL, at=at, windows=windows)
 
 
 def _active_extension(year_id: int, channel: str, at: dt.datetime, exemption: ExemptionRequest) -> Extension | None:

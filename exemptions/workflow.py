@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .models import ExemptionRequest
+from .models import ExemptionRequest, InformalReview
 
 S = ExemptionRequest.Status
 
@@ -86,3 +86,34 @@ def allowed(transition_name: str, current_status: str) -> bool:
 
 def ep_label(status: str) -> str:
     return EP_STATUS_LABELS[status]
+
+
+# Informal reviews (a request about the adjustment itself): draft → submitted → in review → upheld | reversed.
+# A decision is final here too: no reopen.
+IR = InformalReview.Status
+INFORMAL_REVIEW_TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        _t("submit", {IR.DRAFT}, IR.SUBMITTED, Actor.EP),
+        _t("start_review", {IR.SUBMITTED}, IR.IN_REVIEW, Actor.STAFF),
+        _t("uphold", {IR.SUBMITTED, IR.IN_REVIEW}, IR.UPHELD, Actor.STAFF),
+        _t("reverse", {IR.SUBMITTED, IR.IN_REVIEW}, IR.REVERSED, Actor.STAFF),
+    ]
+}
+INFORMAL_REVIEW_EP_LABELS = {
+    IR.DRAFT: "Draft (not submitted)",
+    IR.SUBMITTED: "Received",
+    IR.IN_REVIEW: "Being reviewed",
+    IR.UPHELD: "Decided: the adjustment stands",
+    IR.REVERSED: "Decided: the adjustment was reversed",
+}
+
+
+def informal_review_check(transition_name: str, current_status: str) -> Transition:
+    transition = INFORMAL_REVIEW_TRANSITIONS[transition_name]
+    if current_status not in transition.source:
+        verb = transition_name.replace("_", " ")
+        raise TransitionNotAllowed(
+            f'Cannot {verb} an informal review whose status is "{INFORMAL_REVIEW_EP_LABELS[current_status]}".'
+        )
+    return transition

@@ -43,6 +43,7 @@ LAYERS = {
     "exemptions.management": 4,
     "exemptions.forms": 4,
     "exemptions.forms_groups": 4,
+    "exemptions.forms_informal": 4,
     "exemptions.csv_import": 4,
     "exemptions.exports": 4,
     "exemptions.downloads": 4,

@@ -28,6 +28,7 @@ from exemptions.models import (
 )
 from exemptions.services.requests import request_submit
 from tests.factories import UserFactory, complete_draft, stored_document
+from tests.test_informal_review_pages import informal_review_world
 
 # URL kwargs that are not objects someone owns. Each is listed with the reason the sweep leaves it alone.
 NOT_OWNED_KWARGS = {
@@ -102,6 +103,7 @@ def world(ep, staff_user, settings, tmp_path):
     for owner_request in (draft, submitted, questioned):
         stored_document(request=owner_request)
     WindowOpeningSubscription.objects.create(user=ep, year=year)
+    informal_review_world(ep)
     return collect_candidates()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.mail import EmailMessage
 
 from ..models import OutboundEmail
-from . import accounts, confirmation, decisions, letters, reminders
+from . import accounts, confirmation, decisions, informal_reviews, letters, reminders
 from .rendering import Builder, render_email
 
 K = OutboundEmail.Kind
@@ -20,6 +20,8 @@ BUILDERS: dict[str, Builder] = {
     K.REMINDER_LETTER: reminders.letter_reminder,
     K.REMINDER_INFO: reminders.info_reminder,
     K.WINDOW_OPENING: reminders.window_opening,
+    K.INFORMAL_REVIEW_CONFIRMATION: informal_reviews.confirmation,
+    K.INFORMAL_REVIEW_DECISION: informal_reviews.decision,
 }
 
 

@@ -3,6 +3,7 @@
 from . import lookups  # noqa: F401 (registers the overflow-safe integer `in` lookup)
 from .accounts import User
 from .files import StoredFile
+from .informal_reviews import InformalReview, InformalReviewDocument, InformalReviewWindow
 from .letters import GroupLetter, PrintBatch
 from .outbox import OutboundEmail
 from .program import AdjustmentYear, Announcement, Channel, HardshipCategory, SubmissionWindow, YearCategory
@@ -27,6 +28,9 @@ __all__ = [
     "Extension",
     "GroupLetter",
     "HardshipCategory",
+    "InformalReview",
+    "InformalReviewDocument",
+    "InformalReviewWindow",
     "InformationRequest",
     "OutboundEmail",
     "PrintBatch",

@@ -16,6 +16,9 @@ class OutboundEmail(models.Model):
         WINDOW_OPENING = "window_opening", "Window opening"
         LETTER_READY = "letter_ready", "Letter ready"
         ACCOUNT = "account", "Account (sign-up, password, address)"
+        # Informal reviews: the row's context names the review ({"informal_review": id}); `request` stays empty.
+        INFORMAL_REVIEW_CONFIRMATION = "informal_review_confirmation", "Informal review: confirmation"
+        INFORMAL_REVIEW_DECISION = "informal_review_decision", "Informal review: decision"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

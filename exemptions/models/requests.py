@@ -270,10 +270,16 @@ class Extension(models.Model):
 
 
 class ReferenceCounter(models.Model):
-    """Last reference number issued per year: references are never reused, even after a rollback elsewhere."""
+    """Last reference number issued per series and year: references are never reused, even after a rollback elsewhere.
 
-    year = models.PositiveSmallIntegerField(unique=True)
+    A series is a reference's prefix: "HX" for hardship requests and letters, "IR" for informal reviews."""
+
+    series = models.CharField(max_length=4, default="HX")
+    year = models.PositiveSmallIntegerField()
     last_number = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["series", "year"], name="reference_counter_series_year")]
+
     def __str__(self) -> str:
-        return f"{self.year}: {self.last_number}"
+        return f"{self.series}-{self.year}: {self.last_number}"

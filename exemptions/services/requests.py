@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from functools import partial
 
 from allauth.account.models import EmailAddress
@@ -28,7 +27,7 @@ from .references import reference_issue
 from .registry_checks import request_check_registry
 from .stored_files import stored_files_refresh
 from .transitions import apply_transition, exemption_lock, exemption_save_version, transition_locked
-from .uploads import atomic_with_files, documents_check, file_written
+from .uploads import atomic_with_files, documents_check, upload_store
 
 S = ExemptionRequest.Status
 DRAFT_FIELDS = GROUP_FIELDS  # one list for EP and group drafts: each form sends only its own fields
@@ -147,22 +146,8 @@ def documents_add(
 
 
 def _document_store(exemption, upload, *, content_type: str, information_request) -> SupportingDocument:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    document = SupportingDocument(
-        request=exemption,
-        information_request=information_request,
-        original_name=upload.name[:255],
-        content_type=content_type,
-        size=upload.size,
-        sha256=digest.hexdigest(),
-    )
-    document.file.save(upload.name, upload, save=False)  # named by document_upload_to, never by the client
-    file_written(document.file.storage, document.file.name)
-    document.save()
-    return document
+    document = SupportingDocument(request=exemption, information_request=information_request)
+    return upload_store(document, upload, content_type=content_type)
 
 
 @transaction.atomic

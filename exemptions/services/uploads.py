@@ -11,6 +11,7 @@ a ValidationError): the page shows it with what was typed, never a 500.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 from collections.abc import Iterator, Sequence
@@ -182,6 +183,25 @@ def _check_dictionary(node, name_type) -> None:
     action = node.get("/S")
     if isinstance(action, name_type) and str(action) in PDF_ACTIVE_ACTIONS:
         raise PdfActiveContent("JavaScript" if str(action) == "/JavaScript" else "a launch action")
+
+
+def upload_store(document, upload, *, content_type: str):
+    """Write a checked upload as `document`'s file (an unsaved row of a document model: a hardship request's or an
+    informal review's) under the random name its `upload_to` gives, with its hash; then save the row.
+
+    Call it inside `atomic_with_files`: the file is deleted again if the transaction rolls back."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    document.original_name = upload.name[:255]
+    document.content_type = content_type
+    document.size = upload.size
+    document.sha256 = digest.hexdigest()
+    document.file.save(upload.name, upload, save=False)  # named by the model's upload_to, never by the client
+    file_written(document.file.storage, document.file.name)
+    document.save()
+    return document
 
 
 # --- Writing files that a rollback removes --------------------------------------------------------------------------

@@ -15,7 +15,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from ...models import AdjustmentYear, HardshipCategory, ReminderPolicy, SubmissionWindow, User, YearCategory
+from ...models import (
+    AdjustmentYear,
+    HardshipCategory,
+    InformalReviewWindow,
+    ReminderPolicy,
+    SubmissionWindow,
+    User,
+    YearCategory,
+)
 from ...registry_sample import SAMPLE_DATE, SAMPLE_NAME, sample_file
 from ...selectors.registry import registry_file
 from ...services.registry import registry_load
@@ -58,7 +66,10 @@ class Command(BaseCommand):
             )
         for channel in ("online", "letter"):
             self._open_window(year, channel, now, days)
-        self.stdout.write(self.style.SUCCESS(f"Practice year {PRACTICE_YEAR}: online and letter windows open."))
+        self._open_informal_review_window(year, now, days)
+        self.stdout.write(
+            self.style.SUCCESS(f"Practice year {PRACTICE_YEAR}: online, letter and informal review windows open.")
+        )
         if options.get("registry_sample"):
             self._registry_sample()
         if staff:
@@ -78,6 +89,17 @@ class Command(BaseCommand):
         window.staff_note = "Moved by seed_demo so the practice window is open now."
         window.save()
         ReminderPolicy.objects.get_or_create(window=window)
+
+    def _open_informal_review_window(self, year, now, days):
+        window = InformalReviewWindow.objects.filter(year=year).first()
+        if window and is_inside(window, now):
+            return
+        today = now.astimezone(ET).date()
+        window = window or InformalReviewWindow(year=year)
+        window.opens_at = dt.datetime.combine(today - dt.timedelta(days=1), dt.time(0, 0), tzinfo=ET)
+        window.closes_at = dt.datetime.combine(today + dt.timedelta(days=days), dt.time(23, 59, 59), tzinfo=ET)
+        window.staff_note = "Moved by seed_demo so the practice informal review window is open now."
+        window.save()
 
     def _registry_sample(self):
         if registry_file() is not None:
