@@ -149,7 +149,7 @@ def test_a_denied_request_points_to_an_informal_review_while_one_is_open_or_upco
     link = "Ask for an informal review of the 2013 adjustment"
     assert link in upcoming and "Opens at 12:00 a.m. ET on Thursday, January 1, 2015" in upcoming
     assert "This decision is final." in upcoming
-    assert link in open_now and "Open until 11:59 p.m. ET on Saturday, February 28, 2015" in open_now
+    assert link in open_now and "Open until 11:59:59 p.m. ET on Saturday, February 28, 2015" in open_now
     assert link not in closed
 
 

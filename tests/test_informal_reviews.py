@@ -86,7 +86,7 @@ def test_submit_one_second_after_the_close_is_refused_and_the_draft_is_kept(ep):
         services.review_submit(review=review, actor=ep, at=CLOSE_2014 + dt.timedelta(seconds=1))
     assert str(refused.value) == (
         "The informal review window for the 2014 payment adjustment is not open. "
-        "Closed at 11:59 p.m. ET on Friday, February 28, 2014."
+        "Closed at 11:59:59 p.m. ET on Friday, February 28, 2014."
     )
     review.refresh_from_db()
     assert review.status == "draft" and review.reference is None
@@ -102,7 +102,7 @@ def test_the_page_refuses_outside_the_window_and_keeps_what_was_typed(client, ep
     page = response.content.decode()
     assert (
         "Your draft is saved, but it was not submitted. The informal review window for the 2013 payment adjustment "
-        "is not open. Closed at 11:59 p.m. ET on Saturday, February 28, 2015." in page
+        "is not open. Closed at 11:59:59 p.m. ET on Saturday, February 28, 2015." in page
     )
     review.refresh_from_db()
     assert review.status == "draft"
