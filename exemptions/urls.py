@@ -27,3 +27,8 @@ urlpatterns += groups.urlpatterns + reminders.urlpatterns + registry.urlpatterns
 from .views import bundles  # noqa: E402  (the audit bundle download, issue 5)
 
 urlpatterns += bundles.urlpatterns
+
+from .views import estimator, precheck  # noqa: E402  (the public tools, issue 13)
+
+urlpatterns += estimator.urlpatterns
+urlpatterns += precheck.urlpatterns

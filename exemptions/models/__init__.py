@@ -5,7 +5,7 @@ from .accounts import User
 from .files import StoredFile
 from .letters import GroupLetter, PrintBatch
 from .outbox import OutboundEmail
-from .program import AdjustmentYear, Announcement, Channel, HardshipCategory, SubmissionWindow, YearCategory
+from .program import AdjustmentYear, Announcement, Channel, Filer, HardshipCategory, SubmissionWindow, YearCategory
 from .registry import RegistryEntry, RegistryFile
 from .reminders import ReminderPolicy, WindowOpeningSubscription
 from .requests import (
@@ -23,6 +23,7 @@ __all__ = [
     "AffectedEP",
     "Announcement",
     "Channel",
+    "Filer",
     "ExemptionRequest",
     "Extension",
     "GroupLetter",
