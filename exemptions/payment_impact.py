@@ -24,7 +24,7 @@ YEARS = sorted(set(ADJUSTMENT_PERCENT) | set(INCENTIVE_PERCENT))
 MAX_CHARGES = Decimal("10000000000")
 CENT = Decimal("0.01")
 # Digits with optional thousands commas (1,000,000) and cents; an optional leading "$".
-AMOUNT = re.compile(r"^\$?(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<cents>\d{1,2}))?$")
+AMOUNT = re.compile(r"^\$?(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<cents>\d{1,2}))?$", re.ASCII)  # "٥٠٠" is no amount
 
 
 class AmountError(ValueError):
@@ -45,7 +45,7 @@ def parse_amount(text: str | None) -> Decimal:
             raise AmountError(
                 "Type the amount in full digits, for example 5000 or 5,000.00: shorthand such as “5k” is not accepted."
             )
-        if re.match(r"^\$?[\d,]+(\.\d+)?$", value):
+        if re.match(r"^\$?[0-9,]+(\.[0-9]+)?$", value):
             if "." in value and len(value.rsplit(".", 1)[1]) > 2:
                 raise AmountError("Use at most two digits after the decimal point (cents).")
             raise AmountError("Use commas only between groups of three digits, for example 1,000,000.50.")

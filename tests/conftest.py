@@ -51,8 +51,8 @@ def load_program_data() -> None:
 
     from django.apps import apps
 
-    migration = importlib.import_module("exemptions.migrations.0002_historical_program_data")
-    migration.load(apps, None)
+    for name in ("0002_historical_program_data", "0014_year_rules_and_facts"):
+        importlib.import_module(f"exemptions.migrations.{name}").load(apps, None)
 
 
 def et(*args) -> dt.datetime:
