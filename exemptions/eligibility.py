@@ -44,6 +44,18 @@ PROFESSIONS = {
     "pa": "Physician assistant",
     "other": "Another profession",
 }
+# NUCC taxonomy code prefixes (the NPI registry's primary specialty) that pre-answer the profession question.
+# "20": allopathic and osteopathic physicians; anything not listed is "another profession".
+PROFESSION_BY_TAXONOMY = {"20": "md_do", "213E": "podiatrist", "363L": "np", "363A": "pa"}
+
+
+def profession_from_taxonomy(code: str) -> str:
+    """A registry taxonomy code as a profession answer; "" when there is no code to go by."""
+    if not code:
+        return ""
+    return next((p for prefix, p in PROFESSION_BY_TAXONOMY.items() if code.startswith(prefix)), "other")
+
+
 YES, NO, BELOW, AT_LEAST, UNKNOWN, NONE = "yes", "no", "below", "at_least", "unknown", "none"
 G8642, G8643, BOTH = "g8642", "g8643", "both"
 MEANINGFUL_USE, CEHRT = "meaningful_use", "cehrt"

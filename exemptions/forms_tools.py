@@ -55,6 +55,14 @@ class PrecheckForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the adjustment year.", "invalid_choice": "Choose the adjustment year."},
     )
+    npi = forms.CharField(
+        label="NPI (optional)",
+        required=False,
+        max_length=20,
+        help_text="Give your NPI and choose “Look up my profession” to pre-answer the profession from the NPI "
+        "registry.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     profession = _radio("What is your profession?", e.PROFESSIONS, "Choose your profession.")
     prescribing = _radio(
         "Did you have prescribing privileges?",

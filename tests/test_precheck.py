@@ -158,3 +158,36 @@ def test_a_link_with_a_year_preselects_it_without_errors(client):
     assert response.status_code == 200 and "error-summary" not in html
     assert 'value="2014" checked' in html
     assert f'href="{URL}?year=2014"' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("code", "profession"),
+    [("207R00000X", "md_do"), ("213E00000X", "podiatrist"), ("363L00000X", "np"), ("363A00000X", "pa")],
+)
+def test_a_registry_taxonomy_pre_answers_the_profession(code, profession):
+    from exemptions.eligibility import profession_from_taxonomy
+
+    assert profession_from_taxonomy(code) == profession
+    assert profession_from_taxonomy("122300000X") == "other"  # a dentist
+    assert profession_from_taxonomy("") == ""
+
+
+@pytest.mark.django_db
+def test_looking_up_an_npi_pre_answers_the_profession_and_keeps_the_other_answers(client):
+    import datetime as dt
+
+    from exemptions.models import RegistryEntry, RegistryFile
+
+    RegistryFile.objects.create(kind="monthly", name="npidata.csv", file_date=dt.date(2025, 6, 8), status="loaded")
+    RegistryEntry.objects.create(
+        npi="1234567893", entity_type=1, last_name="JONES", first_name="MARGARET", taxonomy_code="363L00000X"
+    )
+    response = client.get(URL, {"year": "2013", "g_code": "g8642", "npi": "1234567893", "lookup": "1"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "error-summary" not in html
+    assert "The NPI registry lists NPI 1234567893 as JONES, MARGARET" in text_of(html)
+    assert 'value="np" checked' in html and 'value="g8642" checked' in html and 'value="2013" checked' in html
+    unknown = text_of(client.get(URL, {"npi": "1558598797", "lookup": "1"}).content.decode())
+    assert "The NPI registry gives no profession for NPI 1558598797" in unknown
+    invalid = text_of(client.get(URL, {"npi": "1234567890", "lookup": "1"}).content.decode())
+    assert "“1234567890” is not a valid NPI" in invalid

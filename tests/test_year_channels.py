@@ -38,7 +38,7 @@ def test_the_request_start_page_says_per_year_how_groups_ask_and_who_may_file(cl
 def test_the_group_start_page_offers_a_letter_only_for_a_letter_year_and_sends_others_online(client, ep):
     client.force_login(ep)
     html = client.get(reverse("exemptions:group_start")).content.decode()
-    assert "<h2 class=\"h5\">2012 adjustment (1%)" in html  # the one year whose groups mailed a letter
+    assert '<h2 class="h5">2012 adjustment (1%)' in html  # the one year whose groups mailed a letter
     assert "Years when groups file online" in html
     assert "Start a 2013 group letter" not in html and "Start a 2014 group letter" not in html
     start = reverse("exemptions:request_start")
