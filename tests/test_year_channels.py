@@ -105,3 +105,10 @@ def test_generating_a_group_letter_stores_the_group_attestation(ep):
     group_services.letter_generate(exemption=group, actor=ep, at=group.year.windows.get(channel="letter").opens_at)
     group.refresh_from_db()
     assert group.attestation_text == group.year.group_attestation_text != ""
+
+
+def test_staff_edit_the_year_rules_and_the_unpublished_opening_day_in_the_admin(admin_client):
+    page = admin_client.get(f"/admin/exemptions/adjustmentyear/{year(2013).pk}/change/").content.decode()
+    for name in ("group_channel", "group_channel_note", "gpro_program_years", "filer", "filer_source"):
+        assert f'name="{name}"' in page
+    assert 'name="attestation_text"' in page and 'name="windows-0-opening_published"' in page
