@@ -30,7 +30,7 @@ def test_the_request_start_page_says_per_year_how_groups_ask_and_who_may_file(cl
     text = text_of(client.get(reverse("exemptions:request_start")).content.decode())
     assert "GPRO groups: Groups selected for and taking part in the 2011 GPRO I or II should submit a letter" in text
     assert text.count("CMS-selected groups used the online page. CMS did not publish whether letters were still") == 2
-    assert "Who may file: The EP personally." in text
+    assert "Who may enter an online request: The EP personally." in text
     assert "CMS did not publish who may enter a request for the 2013 adjustment" in text
     assert "asks by mailed letter instead" not in text
 

@@ -253,7 +253,10 @@ def load(apps, schema_editor):
         opening_published=False
     )
     Announcement.objects.filter(title=EXTENSION_TITLE).update(body=EXTENSION_BODY)
-    Announcement.objects.filter(title=SECOND_WINDOW_OLD_TITLE).update(
+    old = Announcement.objects.filter(title=SECOND_WINDOW_OLD_TITLE)
+    if Announcement.objects.filter(title=SECOND_WINDOW_TITLE).exists():  # loaded again (tests): never two of it
+        old.delete()
+    old.update(
         title=SECOND_WINDOW_TITLE,
         body=SECOND_WINDOW_BODY,
         published_at=dt.datetime(2012, 11, 1, 0, 0, tzinfo=ET),

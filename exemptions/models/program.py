@@ -72,6 +72,12 @@ class AdjustmentYear(models.Model):
     def gpro_program_year_list(self) -> list[int]:
         return [int(y) for y in self.gpro_program_years.replace(",", " ").split() if y.isdigit()]
 
+    @property
+    def filer_words(self) -> str:
+        """Who may file, to follow "accepts a request from": "the EP personally"."""
+        label = self.get_filer_display()
+        return label[:1].lower() + label[1:]
+
     def attestation_for(self, kind: str) -> str:
         """The attestation a request of `kind` ("individual" or "group") ticks for this year."""
         return self.group_attestation_text if kind == "group" else self.attestation_text
