@@ -209,6 +209,12 @@ def test_gpro_help_says_should_submit_a_letter_for_2011_groups(client):
     assert gpro_problems(page(client, reverse("exemptions:help_page", args=["gpro"]))) == []
 
 
+def test_deadlines_help_says_cms_gave_no_time_of_day(client):
+    text = page(client, reverse("exemptions:help_page", args=["deadlines"]))
+    assert facts.TIME_OF_DAY.uncertain and "CMS announced deadlines as dates without a time of day" in text
+    assert "11:59:59 p.m. ET on the closing day" in text
+
+
 def test_categories_help_gives_the_2014_ehr_condition(client):
     text = page(client, reverse("exemptions:help_page", args=["categories"]))
     assert "had attested to meaningful use, or had registered for the EHR Incentive Program" in text

@@ -11,12 +11,11 @@ from django.urls import reverse
 from exemptions.forms import RequestForm
 from exemptions.forms_groups import GroupRequestForm
 from exemptions.models import AdjustmentYear, ExemptionRequest, HardshipCategory
-from exemptions.services import groups as group_services
 from tests.conftest import et
 from tests.factories import RequestFactory, complete_draft
 from tests.helpers import form_data
 from tests.test_facts import text_of
-from tests.test_groups_support import complete_group
+from tests.test_groups_support import complete_group, generate, pdf_text, stored_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -100,11 +99,28 @@ def test_submitting_stores_the_attestation_as_worded_for_the_year(client, ep):
     assert draft.attestation_text != "Changed later."
 
 
-def test_generating_a_group_letter_stores_the_group_attestation(ep):
+def test_the_receipt_prints_the_attestation_as_attested(client, ep):
+    draft = complete_draft(owner=ep, year=year(2013))
+    client.force_login(ep)
+    law = HardshipCategory.objects.get(code="law-regulation").pk
+    with time_machine.travel(et(2012, 12, 1), tick=False), TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(
+            reverse("exemptions:request_edit", args=[draft.public_id]),
+            form_data(action="submit", categories=[law]),
+        )
+    receipt = client.get(reverse("exemptions:request_receipt", args=[draft.public_id]))
+    text = " ".join(" ".join(pdf_text(b"".join(receipt.streaming_content))).split())
+    assert "The requester ticked this attestation:" in text
+    assert "authorized by every affected EP listed to make this request for them" in text
+
+
+def test_generating_a_group_letter_stores_and_prints_the_group_attestation(ep):
     group = complete_group(owner=ep)
-    group_services.letter_generate(exemption=group, actor=ep, at=group.year.windows.get(channel="letter").opens_at)
+    letter = generate(group, ep)
     group.refresh_from_db()
     assert group.attestation_text == group.year.group_attestation_text != ""
+    text = " ".join(" ".join(pdf_text(stored_pdf(letter))).split())
+    assert "I am authorized to request this exemption on behalf of the group practice and every EP listed." in text
 
 
 def test_staff_edit_the_year_rules_and_the_unpublished_opening_day_in_the_admin(admin_client):
