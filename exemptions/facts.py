@@ -3,8 +3,7 @@
 Seeded data (migrations, admin-editable rows) and the texts people read (help, home, emails) state these facts;
 tests/test_facts.py reads both against this table, so a drifted row or sentence fails a test. A fact the sources
 do not give is marked `uncertain`: the portal keeps an assumption as editable data and tells the public
-"CMS did not publish ..." rather than stating it. The reference these come from is docs' domain reference
-(shared/domain.md); each source below is the public document it cites.
+"CMS did not publish ..." rather than stating it. Each source below is the public document a fact comes from.
 """
 
 from __future__ import annotations
@@ -101,7 +100,7 @@ LIMITED_PRESCRIBING: dict[int, Fact] = {
 EHR_AUTOMATIC_2014 = Fact(
     "CMS granted them automatically to EPs who had attested to meaningful use, or had registered for the EHR "
     "Incentive Program and given a CEHRT certification ID, by June 30, 2013",
-    CGS_2014,
+    CGS_2014 + "; " + CORCORAN,
 )
 
 
