@@ -63,3 +63,18 @@ def test_the_precheck_names_missing_answers_then_answers(browser, live_server, w
     assert_accessible(page, f"the pre-check's answer at {width}px")
     screenshot(page, f"precheck-{width}")
     context.close()
+
+
+def test_both_tools_work_without_javascript(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/tools/estimate/")
+    page.get_by_label("Year", exact=True).select_option("2013")
+    page.get_by_label("Medicare Part B Physician Fee Schedule allowed charges").fill("100000")
+    page.get_by_role("button", name="Estimate").click()
+    expect(page.locator('[data-amount="incentive-paid"]')).to_have_text("$490.00")
+    page.goto("/tools/do-i-need-to-file/?year=2013")
+    page.get_by_label("Another profession").check()
+    page.get_by_role("button", name="Check").click()
+    expect(page.locator("#error-summary li")).to_have_count(5)
+    context.close()
