@@ -16,8 +16,8 @@ from .services.uploads import each_document_check
 
 ATTESTATION_TEXT = (
     "I attest that the information in this request is accurate and complete to the best of my knowledge, and "
-    "that I am the eligible professional named above or am authorised to make this request on behalf of every "
-    "affected EP listed."
+    "that I am the eligible professional named above or am authorized by every affected EP listed to make this "
+    "request for them."
 )
 US_STATE = re.compile(r"^[A-Z]{2}$")
 ZIP = re.compile(r"^[0-9]{5}(-[0-9]{4})?$")  # ASCII digits only: \d would take "١٢٣٤٥"
@@ -142,6 +142,7 @@ class RequestForm(HardshipFieldsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.for_submit = for_submit
         self.offer_categories_of(self.instance.year)
+        self.fields["attested"].label = self.instance.year.attestation_text or ATTESTATION_TEXT  # worded per year
         limit = settings.PORTAL_JUSTIFICATION_MAX_CHARS
         self.fields["justification"].max_length = limit
         self.fields["justification"].validators.append(lambda v: too_long(v, limit))

@@ -21,7 +21,7 @@ from .windows import ET
 
 GROUP_ATTESTATION = (
     "I attest that the information in this request is accurate and complete to the best of my knowledge, and that "
-    "I am authorised to request this exemption on behalf of the group practice and every EP listed."
+    "I am authorized to request this exemption on behalf of the group practice and every EP listed."
 )
 
 
@@ -86,8 +86,9 @@ class GroupRequestForm(HardshipFieldsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         year = self.instance.year
         self.offer_categories_of(year)
-        # eRx GPRO ran 2010-2013; the program year precedes the adjustment year.
-        years = [y for y in (2013, 2012, 2011, 2010) if y < year.year]
+        self.fields["attested"].label = year.group_attestation_text or GROUP_ATTESTATION  # worded per year
+        # The year's own list (2012: only the 2011 GPRO I or II); else eRx GPRO ran 2010-2013, before the year.
+        years = year.gpro_program_year_list or [y for y in (2013, 2012, 2011, 2010) if y < year.year]
         self.fields["gpro_program_year"].choices = [("", "Choose a year")] + [(y, str(y)) for y in years]
         self.fields["gpro_option"].choices = ExemptionRequest.GproOption.choices
         self.fields["gpro_option"].required = False

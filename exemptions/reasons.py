@@ -23,14 +23,65 @@ class Reason:
     default_message: str
 
 
+EXEMPT = "You are exempt from this year's eRx payment adjustment."
+
 REASONS: list[Reason] = [
     # Approvals
     Reason(
         "hardship_verified",
         Decision.APPROVE,
         "Significant hardship verified",
-        "CMS reviewed your request and the information you gave, and found that the significant hardship you "
-        "described prevented you from e-prescribing. You are exempt from this year's eRx payment adjustment.",
+        "CMS reviewed your request and the information you gave, and found that it meets the requirements of the "
+        "hardship category you chose for this adjustment year. " + EXEMPT,
+    ),
+    # One approval per hardship category, so the text the EP reads fits what was verified (issue 13).
+    Reason(
+        "approved_rural_internet",
+        Decision.APPROVE,
+        "Approved: rural area without sufficient high-speed internet (G8642)",
+        "CMS verified that you practiced in a rural area without sufficient high-speed internet access. " + EXEMPT,
+    ),
+    Reason(
+        "approved_pharmacies",
+        Decision.APPROVE,
+        "Approved: too few pharmacies that accept e-prescriptions (G8643)",
+        "CMS verified that you practiced in an area without sufficient pharmacies that accept electronic "
+        "prescriptions. " + EXEMPT,
+    ),
+    Reason(
+        "approved_law_regulation",
+        Decision.APPROVE,
+        "Approved: law or regulation",
+        "CMS verified that a local, state or federal law or regulation kept you from prescribing electronically. "
+        + EXEMPT,
+    ),
+    Reason(
+        "approved_limited_prescribing",
+        Decision.APPROVE,
+        "Approved: limited prescribing activity",
+        "CMS verified that you wrote fewer prescriptions in the reporting period than this adjustment year's limit "
+        "for the limited-prescribing category. " + EXEMPT,
+    ),
+    Reason(
+        "approved_insufficient_opportunities",
+        Decision.APPROVE,
+        "Approved: insufficient opportunities to report the eRx measure",
+        "CMS verified that the limits of the eRx measure's denominator left you too few opportunities to report "
+        "the measure. " + EXEMPT,
+    ),
+    Reason(
+        "approved_ehr_cehrt",
+        Decision.APPROVE,
+        "Approved: registered for the EHR Incentive Program and adopted certified EHR technology",
+        "CMS verified that you registered for the Medicare or Medicaid EHR Incentive Program and adopted certified "
+        "EHR technology by this adjustment year's deadline. " + EXEMPT,
+    ),
+    Reason(
+        "approved_meaningful_use",
+        Decision.APPROVE,
+        "Approved: achieved meaningful use",
+        "CMS verified that you achieved meaningful use of certified EHR technology and attested to it by this "
+        "adjustment year's deadline. " + EXEMPT,
     ),
     Reason(
         "approved_after_documents",
@@ -58,8 +109,8 @@ REASONS: list[Reason] = [
         "justification_incomplete",
         Decision.DENY,
         "Justification incomplete",
-        "Your justification did not explain how the hardship prevented you from e-prescribing during the "
-        "reporting period, and CMS could not verify it from the information provided.",
+        "Your justification did not explain how your circumstances during the reporting period meet the "
+        "hardship category you chose, and CMS could not verify it from the information provided.",
     ),
     Reason(
         "category_not_met",
@@ -95,8 +146,8 @@ REASONS: list[Reason] = [
         "info_justification",
         Decision.REQUEST_INFO,
         "Justification incomplete: ask for details",
-        "Please explain in more detail how the hardship prevented you from e-prescribing during the reporting "
-        "period (dates, what you tried, and why it failed), and upload any document that supports it.",
+        "Please explain in more detail how your circumstances during the reporting period meet the hardship "
+        "category you chose (dates, what you tried, and why it failed), and upload any document that supports it.",
     ),
     Reason("info_other", Decision.REQUEST_INFO, "Other (write the question)", ""),
 ]

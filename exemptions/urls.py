@@ -30,3 +30,8 @@ urlpatterns += bundles.urlpatterns
 from .views import informal_reviews  # noqa: E402  (informal reviews of an adjustment, issue 13)
 
 urlpatterns += informal_reviews.urlpatterns
+
+from .views import estimator, precheck  # noqa: E402  (the public tools, issue 13)
+
+urlpatterns += estimator.urlpatterns
+urlpatterns += precheck.urlpatterns

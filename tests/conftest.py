@@ -51,8 +51,12 @@ def load_program_data() -> None:
 
     from django.apps import apps
 
-    migration = importlib.import_module("exemptions.migrations.0002_historical_program_data")
-    migration.load(apps, None)
+    for name, loader in (
+        ("0002_historical_program_data", "load"),
+        ("0012_informal_reviews", "load_windows"),
+        ("0013_year_rules_and_facts", "load"),
+    ):
+        getattr(importlib.import_module(f"exemptions.migrations.{name}"), loader)(apps, None)
 
 
 def et(*args) -> dt.datetime:

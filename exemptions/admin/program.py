@@ -18,13 +18,13 @@ class YearCategoryInline(admin.TabularInline):
 class WindowInline(admin.TabularInline):
     model = SubmissionWindow
     extra = 0
-    fields = ["channel", "label", "opens_at", "closes_at", "original_closes_at", "staff_note"]
+    fields = ["channel", "label", "opens_at", "opening_published", "closes_at", "original_closes_at", "staff_note"]
     show_change_link = True
 
 
 @admin.register(AdjustmentYear)
 class AdjustmentYearAdmin(SimpleHistoryAdmin):
-    list_display = ["year", "adjustment_percent", "reporting_period", "is_practice"]
+    list_display = ["year", "adjustment_percent", "reporting_period", "group_channel", "filer", "is_practice"]
     list_filter = ["is_practice"]
     inlines = [YearCategoryInline, WindowInline]
 
@@ -53,7 +53,7 @@ class SubmissionWindowAdmin(SimpleHistoryAdmin):
         (
             "When",
             {
-                "fields": ["opens_at", "closes_at", "original_closes_at", "timing_note"],
+                "fields": ["opens_at", "opening_published", "closes_at", "original_closes_at", "timing_note"],
                 "description": "Times are in Eastern Time (America/New_York).",
             },
         ),

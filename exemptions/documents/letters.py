@@ -13,20 +13,15 @@ from dataclasses import dataclass
 
 from django.utils.safestring import SafeString, mark_safe
 
+from ..facts import LETTER_ADDRESS
 from ..identifiers import format_tin
 from ..models import ExemptionRequest
 from ..windows import ET, date_in_words
 from .pdf import render_pdf
 
-# Exactly as CMS published it (76 FR 54953): the letter is addressed to these six lines, in this order.
-CMS_ADDRESS = (
-    "Significant Hardship Exemptions",
-    "Centers for Medicare & Medicaid Services",
-    "Office of Clinical Standards and Quality",
-    "Quality Measurement and Health Assessment Group",
-    "7500 Security Boulevard, Mail Stop S3-02-01",
-    "Baltimore, MD 21244-1850",
-)
+# Exactly as CMS's announcement of the GPRO letter process gave it (the rule, 76 FR 54953, has no address): the
+# letter is addressed to these six lines, in this order. One home: the facts table, with its source.
+CMS_ADDRESS: tuple[str, ...] = LETTER_ADDRESS.value  # type: ignore[assignment]
 US_LETTER_POINTS = (612, 792)
 EP_ROWS_PER_TABLE = 40  # about a page: WeasyPrint lays out one long table far slower than many short ones
 

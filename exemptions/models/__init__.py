@@ -6,7 +6,7 @@ from .files import StoredFile
 from .informal_reviews import InformalReview, InformalReviewDocument, InformalReviewWindow
 from .letters import GroupLetter, PrintBatch
 from .outbox import OutboundEmail
-from .program import AdjustmentYear, Announcement, Channel, HardshipCategory, SubmissionWindow, YearCategory
+from .program import AdjustmentYear, Announcement, Channel, Filer, HardshipCategory, SubmissionWindow, YearCategory
 from .registry import RegistryEntry, RegistryFile
 from .reminders import ReminderPolicy, WindowOpeningSubscription
 from .requests import (
@@ -24,6 +24,7 @@ __all__ = [
     "AffectedEP",
     "Announcement",
     "Channel",
+    "Filer",
     "ExemptionRequest",
     "Extension",
     "GroupLetter",

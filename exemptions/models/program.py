@@ -11,6 +11,18 @@ class Channel(models.TextChoices):
     LETTER = "letter", "GPRO mailed letter"
 
 
+class Filer(models.TextChoices):
+    EP = "ep", "The EP personally"
+    DELEGATE = "delegate", "The EP, or someone every affected EP authorized"
+
+
+DEFAULT_ATTESTATION = (
+    "I attest that the information in this request is accurate and complete to the best of my knowledge, and that "
+    "I am the eligible professional named above or am authorized by every affected EP listed to make this request "
+    "for them."
+)
+
+
 class AdjustmentYear(models.Model):
     year = models.PositiveSmallIntegerField(unique=True)
     adjustment_percent = models.DecimalField(max_digits=4, decimal_places=2)
@@ -20,6 +32,34 @@ class AdjustmentYear(models.Model):
         default=False, help_text="A practice year for trying the portal; never a real CMS adjustment year."
     )
     categories = models.ManyToManyField("HardshipCategory", through="YearCategory", related_name="years")
+    # Who files and how: per-year facts (issue 13), data so staff can correct them without a release.
+    group_channel = models.CharField(
+        max_length=10,
+        choices=Channel.choices,
+        blank=True,
+        help_text="How a GPRO group asks this year (online page or mailed letter); blank: no group route.",
+    )
+    group_channel_note = models.TextField(
+        blank=True, help_text='Shown to groups, e.g. "CMS did not publish whether letters were still accepted."'
+    )
+    gpro_program_years = models.CharField(
+        max_length=50, blank=True, help_text='GPRO program years a group letter may name, e.g. "2011".'
+    )
+    filer = models.CharField(
+        "who may file",
+        max_length=10,
+        choices=Filer.choices,
+        default=Filer.DELEGATE,
+        help_text="Who may enter a request.",
+    )
+    filer_source = models.CharField(
+        "source of who may file",
+        max_length=300,
+        blank=True,
+        help_text="Where CMS said who may file. Blank: CMS did not publish it (the page says so; `filer` is assumed).",
+    )
+    attestation_text = models.TextField(default=DEFAULT_ATTESTATION, help_text="The online request's attestation.")
+    group_attestation_text = models.TextField(blank=True, help_text="The GPRO letter's attestation.")
     history = HistoricalRecords()
 
     class Meta:
@@ -27,6 +67,20 @@ class AdjustmentYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} (practice)" if self.is_practice else str(self.year)
+
+    @property
+    def gpro_program_year_list(self) -> list[int]:
+        return [int(y) for y in self.gpro_program_years.replace(",", " ").split() if y.isdigit()]
+
+    @property
+    def filer_words(self) -> str:
+        """Who may file, to follow "accepts a request from": "the EP personally"."""
+        label = self.get_filer_display()
+        return label[:1].lower() + label[1:]
+
+    def attestation_for(self, kind: str) -> str:
+        """The attestation a request of `kind` ("individual" or "group") ticks for this year."""
+        return self.group_attestation_text if kind == "group" else self.attestation_text
 
 
 class HardshipCategory(models.Model):
@@ -71,6 +125,11 @@ class SubmissionWindow(models.Model):
     label = models.CharField(max_length=100, blank=True, help_text='e.g. "second window"')
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField(help_text="Last instant a request is accepted (or a letter may be postmarked).")
+    opening_published = models.BooleanField(
+        "CMS published the opening day",
+        default=True,
+        help_text="Unticked: the opening day is an assumption; pages say CMS did not publish it.",
+    )
     original_closes_at = models.DateTimeField(
         null=True, blank=True, help_text="The close before an extension, shown to users as history."
     )

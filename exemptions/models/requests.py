@@ -58,6 +58,7 @@ class ExemptionRequest(models.Model):
     justification = models.TextField(blank=True)
     cehrt_id = models.CharField("CEHRT certification ID", max_length=30, blank=True)
     attested = models.BooleanField(default=False)
+    attestation_text = models.TextField(blank=True, help_text="The attestation as worded for the year when filed.")
 
     # Contact / mailing address: the EP's own for an individual, the group's for GPRO.
     contact_name = models.CharField(max_length=200, blank=True)

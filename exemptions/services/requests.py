@@ -196,6 +196,7 @@ def request_submit(*, exemption: ExemptionRequest, actor: User, at: dt.datetime)
             "reference": reference_issue(year=locked.year.year),
             "submitted_at": at,
             "submitted_window": state.window,
+            "attestation_text": locked.year.attestation_for(locked.kind),  # what was attested, as worded then
         },
     )
     outbox_enqueue(

@@ -53,10 +53,11 @@ def group_start(request):
     years = AdjustmentYear.objects.prefetch_related(
         Prefetch("windows", queryset=SubmissionWindow.objects.filter(channel=Channel.LETTER))
     ).order_by("-is_practice", "-year")
+    # A group goes to the channel its year really has (issue 13): the letter only where the year says so.
     choices = [
         (year, window_state(year=year, channel=Channel.LETTER, at=now, windows=year.windows.all()))
         for year in years
-        if year.windows.all()
+        if year.windows.all() and year.group_channel == Channel.LETTER
     ]
     if request.method == "POST":
         chosen = next((c for c in choices if str(c[0].year) == request.POST.get("year")), None)
@@ -65,7 +66,9 @@ def group_start(request):
             return redirect("exemptions:group_start")
         draft = services.group_request_create(owner=request.user, year=chosen[0])
         return redirect("exemptions:group_edit", draft.public_id)
-    return render(request, "groups/start.html", {"choices": choices, "startable": STARTABLE})
+    online_years = [year for year in years if year.group_channel == Channel.ONLINE and not year.is_practice]
+    context = {"choices": choices, "startable": STARTABLE, "online_years": online_years}
+    return render(request, "groups/start.html", context)
 
 
 @login_required

@@ -14,6 +14,7 @@ HELP_PAGES = {
     "categories": "Hardship categories by year",
     "deadlines": "Deadlines and time zones",
     "faq": "Frequently asked questions",
+    "after-decision": "After a decision",
     "contact": "Contact the help desk",
 }
 

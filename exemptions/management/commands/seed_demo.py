@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from ...forms_groups import GROUP_ATTESTATION
 from ...models import (
     AdjustmentYear,
     HardshipCategory,
@@ -56,6 +57,13 @@ class Command(BaseCommand):
                 "reporting_period": "Practice: any period",
                 "notes": PRACTICE_NOTE,
                 "is_practice": True,
+                # Both channels, so either journey can be tried; the attestation is the delegate wording.
+                "group_channel": "letter",
+                "group_channel_note": "Practice year: groups try the mailed letter here.",
+                "gpro_program_years": "2011",
+                "filer": "delegate",
+                "filer_source": "practice year (not a CMS rule)",
+                "group_attestation_text": GROUP_ATTESTATION,
             },
         )
         for position, category in enumerate(HardshipCategory.objects.order_by("pk")):

@@ -75,7 +75,11 @@ def letter_version_add(locked: ExemptionRequest, *, actor: User, at: dt.datetime
             "generate_letter",
             actor=actor,
             at=at,
-            fields={"reference": reference_issue(year=locked.year.year), "submitted_window": state.window},
+            fields={
+                "reference": reference_issue(year=locked.year.year),
+                "submitted_window": state.window,
+                "attestation_text": locked.year.attestation_for(locked.kind),  # what is attested, as worded then
+            },
         )
     letter = GroupLetter.objects.create(
         request=locked,
