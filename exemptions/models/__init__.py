@@ -2,6 +2,7 @@
 
 from . import lookups  # noqa: F401 (registers the overflow-safe integer `in` lookup)
 from .accounts import User
+from .dashboard import DashboardFigure, DashboardSnapshot
 from .files import StoredFile
 from .letters import GroupLetter, PrintBatch
 from .outbox import OutboundEmail
@@ -23,6 +24,8 @@ __all__ = [
     "AffectedEP",
     "Announcement",
     "Channel",
+    "DashboardFigure",
+    "DashboardSnapshot",
     "ExemptionRequest",
     "Extension",
     "GroupLetter",

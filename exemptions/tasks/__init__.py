@@ -5,5 +5,6 @@ it at start-up so every process (web and worker) knows every name.
 """
 
 from . import emails, files, letters, media, reminders
+from . import dashboard  # noqa: F401
 
 __all__ = ["emails", "files", "letters", "media", "reminders"]
