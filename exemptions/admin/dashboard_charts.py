@@ -128,7 +128,9 @@ def outcomes_chart(board: Dashboard) -> dict:
         ):
             width = plot_w * count / total
             if count:
-                parts.append({"x": round(x, 2), "width": round(width, 2), "color": color, "title": f"{name}: {count:,}"})
+                parts.append(
+                    {"x": round(x, 2), "width": round(width, 2), "color": color, "title": f"{name}: {count:,}"}
+                )
             x += width
         summary = (
             f"{outcome.share(outcome.approved)}% approved of {outcome.decided:,} decided"

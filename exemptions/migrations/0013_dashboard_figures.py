@@ -6,41 +6,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exemptions', '0011_registry_summary'),
+        ("exemptions", "0011_registry_summary"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DashboardSnapshot',
+            name="DashboardSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('refreshed_at', models.DateTimeField()),
-                ('requests', models.PositiveIntegerField(default=0, help_text='Requests that reached CMS, all windows.')),
-                ('year', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='dashboard_snapshot', to='exemptions.adjustmentyear')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("refreshed_at", models.DateTimeField()),
+                (
+                    "requests",
+                    models.PositiveIntegerField(default=0, help_text="Requests that reached CMS, all windows."),
+                ),
+                (
+                    "year",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="dashboard_snapshot",
+                        to="exemptions.adjustmentyear",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DashboardFigure',
+            name="DashboardFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('day', 'Requests by the day they reached CMS'), ('category', 'Outcomes by category'), ('reviewer_week', 'Decisions by reviewer and week'), ('letter_day', 'GPRO letters by day')], max_length=16)),
-                ('day', models.DateField(blank=True, null=True)),
-                ('submitted', models.PositiveIntegerField(default=0)),
-                ('still_open', models.PositiveIntegerField(default=0)),
-                ('approved', models.PositiveIntegerField(default=0)),
-                ('denied', models.PositiveIntegerField(default=0)),
-                ('withdrawn', models.PositiveIntegerField(default=0)),
-                ('mailed', models.PositiveIntegerField(default=0)),
-                ('received', models.PositiveIntegerField(default=0)),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='exemptions.hardshipcategory')),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('window', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='exemptions.submissionwindow')),
-                ('snapshot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='figures', to='exemptions.dashboardsnapshot')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("day", "Requests by the day they reached CMS"),
+                            ("category", "Outcomes by category"),
+                            ("reviewer_week", "Decisions by reviewer and week"),
+                            ("letter_day", "GPRO letters by day"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("day", models.DateField(blank=True, null=True)),
+                ("submitted", models.PositiveIntegerField(default=0)),
+                ("still_open", models.PositiveIntegerField(default=0)),
+                ("approved", models.PositiveIntegerField(default=0)),
+                ("denied", models.PositiveIntegerField(default=0)),
+                ("withdrawn", models.PositiveIntegerField(default=0)),
+                ("mailed", models.PositiveIntegerField(default=0)),
+                ("received", models.PositiveIntegerField(default=0)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="exemptions.hardshipcategory",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "window",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="exemptions.submissionwindow",
+                    ),
+                ),
+                (
+                    "snapshot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="figures",
+                        to="exemptions.dashboardsnapshot",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['snapshot', 'kind'], name='dashboard_figure_kind')],
+                "indexes": [models.Index(fields=["snapshot", "kind"], name="dashboard_figure_kind")],
             },
         ),
     ]

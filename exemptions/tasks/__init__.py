@@ -4,7 +4,6 @@ Services never import this package: they dispatch by task name (`services.dispat
 it at start-up so every process (web and worker) knows every name.
 """
 
-from . import emails, files, letters, media, reminders
-from . import dashboard  # noqa: F401
+from . import dashboard, emails, files, letters, media, reminders
 
-__all__ = ["emails", "files", "letters", "media", "reminders"]
+__all__ = ["dashboard", "emails", "files", "letters", "media", "reminders"]
