@@ -27,6 +27,7 @@ from .dashboard_charts import (
     outcomes_chart,
     reviewers_chart,
     submissions_chart,
+    table_body,
 )
 
 PERMISSION = "exemptions.view_exemptionrequest"
@@ -44,8 +45,9 @@ def _board(request: HttpRequest) -> Dashboard:
     if year is None:  # the newest real year (the practice year is listed last)
         year = next((y for y in years if not y.is_practice), years[0] if years else None)
     window = request.GET.get("window", "")
-    board = dashboard_read(year=year, window_id=int(window) if window.isdigit() else None, at=timezone.now())
-    return board
+    return dashboard_read(
+        year=year, window_id=int(window) if window.isdigit() else None, at=timezone.now(), years=years
+    )
 
 
 def program_dashboard(request: HttpRequest) -> TemplateResponse:
@@ -53,6 +55,9 @@ def program_dashboard(request: HttpRequest) -> TemplateResponse:
     query = f"year={board.year.year}" if board.year else ""
     if board.window:
         query += f"&window={board.window.pk}"
+    tables = chart_tables(board)
+    for table in tables.values():
+        table["body"] = table_body(table["rows"])
     context = {
         **admin.site.each_context(request),
         "title": "Program dashboard",
@@ -60,7 +65,7 @@ def program_dashboard(request: HttpRequest) -> TemplateResponse:
         "query": query,
         "as_of": format_et(board.refreshed_at) if board.refreshed_at else None,
         "refresh_minutes": REFRESH_MINUTES,
-        "tables": chart_tables(board),
+        "tables": tables,
         "submissions": submissions_chart(board),
         "backlog": backlog_chart(board),
         "outcomes": outcomes_chart(board),

@@ -18,6 +18,22 @@ from ..windows import ET, date_et
 
 Kind = DashboardFigure.Kind
 # Backlog ages in days since the request reached CMS: (label, lowest, highest); None is "no upper bound".
+FIGURE_FIELDS = [
+    "kind",
+    "day",
+    "category_id",
+    "category__name",
+    "reviewer_id",
+    "reviewer__full_name",
+    "reviewer__email",
+    "submitted",
+    "still_open",
+    "approved",
+    "denied",
+    "withdrawn",
+    "mailed",
+    "received",
+]
 AGE_BUCKETS = [("0-7 days", 0, 7), ("8-14 days", 8, 14), ("15-30 days", 15, 30), ("Over 30 days", 31, None)]
 
 
@@ -82,6 +98,14 @@ class Dashboard:
         return sum(count for _label, count in self.backlog)
 
     @property
+    def letters_mailed(self) -> int:
+        return sum(mailed for _week, mailed, _received in self.letters)
+
+    @property
+    def letters_received(self) -> int:
+        return sum(received for _week, _mailed, received in self.letters)
+
+    @property
     def empty(self) -> bool:
         return not (self.days or self.letters or self.reviewers)
 
@@ -90,24 +114,29 @@ def dashboard_years() -> list[AdjustmentYear]:
     return list(AdjustmentYear.objects.order_by("-is_practice", "-year"))
 
 
-def dashboard_read(*, year: AdjustmentYear | None, window_id: int | None, at: dt.datetime) -> Dashboard:
-    """The figures of `year` (all its windows, or the one with `window_id`) as last refreshed; `at` sets "today"."""
-    years = dashboard_years()
+def dashboard_read(
+    *, year: AdjustmentYear | None, window_id: int | None, at: dt.datetime, years: list[AdjustmentYear] | None = None
+) -> Dashboard:
+    """The figures of `year` (all its windows, or the one with `window_id`) as last refreshed; `at` sets "today".
+
+    `years` is the year menu when the caller already read it (`dashboard_years`)."""
+    years = dashboard_years() if years is None else years
     if year is None:
         return Dashboard(years=years, year=None, windows=[], window=None, today=date_et(at))
-    windows = list(SubmissionWindow.objects.filter(year=year).order_by("opens_at", "channel"))
+    windows = list(SubmissionWindow.objects.filter(year=year).select_related("year").order_by("opens_at", "channel"))
     window = next((w for w in windows if w.pk == window_id), None)
     board = Dashboard(years=years, year=year, windows=windows, window=window, today=date_et(at))
     snapshot = DashboardSnapshot.objects.filter(year=year).first()
     if snapshot is None:
         return board
     board.refreshed_at = snapshot.refreshed_at
-    figures = snapshot.figures.select_related("category", "reviewer").order_by("day", "id")
+    # Plain rows, not model instances: a busy year has a few thousand and instances cost 10 times more.
+    figures = snapshot.figures.order_by("day", "id").values(*FIGURE_FIELDS)
     if window is not None:
         figures = figures.filter(window=window)
-    by_kind: dict[str, list[DashboardFigure]] = defaultdict(list)
+    by_kind: dict[str, list[dict]] = defaultdict(list)
     for figure in figures:
-        by_kind[figure.kind].append(figure)
+        by_kind[figure["kind"]].append(figure)
     _submissions(board, by_kind[Kind.DAY], windows if window is None else [window])
     _backlog(board, by_kind[Kind.DAY])
     _categories(board, by_kind[Kind.CATEGORY])
@@ -116,10 +145,10 @@ def dashboard_read(*, year: AdjustmentYear | None, window_id: int | None, at: dt
     return board
 
 
-def _submissions(board: Dashboard, rows: list[DashboardFigure], windows: list[SubmissionWindow]) -> None:
+def _submissions(board: Dashboard, rows: list[dict], windows: list[SubmissionWindow]) -> None:
     per_day: dict[dt.date, int] = defaultdict(int)
     for row in rows:
-        per_day[row.day] += row.submitted
+        per_day[row["day"]] += row["submitted"]
     board.days = sorted(per_day.items())
     markers = []
     for window in windows:
@@ -145,40 +174,41 @@ def _submissions(board: Dashboard, rows: list[DashboardFigure], windows: list[Su
         board.span = (min(days), max(days))
 
 
-def _backlog(board: Dashboard, rows: list[DashboardFigure]) -> None:
+def _backlog(board: Dashboard, rows: list[dict]) -> None:
     counts = dict.fromkeys([label for label, _low, _high in AGE_BUCKETS], 0)
     for row in rows:
-        age = (board.today - row.day).days
+        age = (board.today - row["day"]).days
         for label, low, high in AGE_BUCKETS:
             if age >= low and (high is None or age <= high) or (low == 0 and age < 0):
-                counts[label] += row.still_open
+                counts[label] += row["still_open"]
                 break
     board.backlog = list(counts.items())
 
 
-def _categories(board: Dashboard, rows: list[DashboardFigure]) -> None:
+def _categories(board: Dashboard, rows: list[dict]) -> None:
     outcomes: dict[int, CategoryOutcome] = {}
     for row in rows:
-        outcome = outcomes.setdefault(row.category_id, CategoryOutcome(name=row.category.name))
+        outcome = outcomes.setdefault(row["category_id"], CategoryOutcome(name=row["category__name"]))
         for name in ("submitted", "approved", "denied", "withdrawn", "still_open"):
-            setattr(outcome, name, getattr(outcome, name) + getattr(row, name))
+            setattr(outcome, name, getattr(outcome, name) + row[name])
     board.categories = sorted(outcomes.values(), key=lambda o: (-o.submitted, o.name))
 
 
-def _reviewers(board: Dashboard, rows: list[DashboardFigure]) -> None:
+def _reviewers(board: Dashboard, rows: list[dict]) -> None:
     people: dict[int, ReviewerWeeks] = {}
     for row in rows:
-        person = people.setdefault(row.reviewer_id, ReviewerWeeks(name=row.reviewer.full_name or row.reviewer.email))
-        approved, denied = person.weeks.get(row.day, (0, 0))
-        person.weeks[row.day] = (approved + row.approved, denied + row.denied)
+        name = row["reviewer__full_name"] or row["reviewer__email"]
+        person = people.setdefault(row["reviewer_id"], ReviewerWeeks(name=name))
+        approved, denied = person.weeks.get(row["day"], (0, 0))
+        person.weeks[row["day"]] = (approved + row["approved"], denied + row["denied"])
     board.weeks = sorted({week for person in people.values() for week in person.weeks})
     board.reviewers = sorted(people.values(), key=lambda p: (-p.total, p.name))
 
 
-def _letters(board: Dashboard, rows: list[DashboardFigure]) -> None:
+def _letters(board: Dashboard, rows: list[dict]) -> None:
     weeks: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:
-        monday = row.day - dt.timedelta(days=row.day.weekday())
-        weeks[monday][0] += row.mailed
-        weeks[monday][1] += row.received
+        monday = row["day"] - dt.timedelta(days=row["day"].weekday())
+        weeks[monday][0] += row["mailed"]
+        weeks[monday][1] += row["received"]
     board.letters = [(week, mailed, received) for week, (mailed, received) in sorted(weeks.items())]
