@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from ..selectors.dashboard import Dashboard
 
 WIDTH = 960
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 40, 40
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 52, 40
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 # Colors with at least 4.5:1 contrast on white (their labels are dark text beside them, never on them).
 APPROVED, DENIED, OPEN, WITHDRAWN = "#2e7d32", "#b3261e", "#5c6670", "#a7b0ba"
@@ -101,17 +101,37 @@ def submissions_chart(board: Dashboard) -> SafeString | None:
     for day in (first + dt.timedelta(days=i) for i in range(count)):
         if day.weekday() == 0 if count <= 70 else day.day == 1:  # short spans: Mondays; long: the 1st of each month
             shapes.append(text(x_of(day) + step / 2, TOP + plot_h + 18, short_date(day), css="axis", anchor="middle"))
-    for i, marker in enumerate(board.markers):
-        x = x_of(marker.day) + step / 2
-        label_y = TOP - 24 + 12 * (i % 2)
-        right_half = x > LEFT + plot_w * 0.6
-        words = f"{marker.label.split(' (')[0]} {short_date(marker.day)}"
-        shapes.append(line(x, label_y + 4, x, TOP + plot_h, f"marker marker-{marker.kind}"))
+    shapes += marker_shapes(board, x_of, step, plot_h)
+    label = "Bar chart of requests submitted per day, with deadlines and extensions marked; the figures are in the "
+    return svg(TOP + plot_h + BOTTOM, label + "table below.", shapes)
+
+
+MARKER_WORDS = {"deadline": "Deadline", "original": "Original deadline", "extension": "Extension"}
+CHAR_W = 6.6  # about the width of one 12 px character: enough to keep labels from overlapping
+
+
+def marker_shapes(board: Dashboard, x_of, step: float, plot_h: float) -> list[str]:
+    """A vertical line per deadline or extension day, its label on the first of three rows where it fits."""
+    days: dict[dt.date, list[str]] = {}
+    for marker in board.markers:
+        days.setdefault(marker.day, []).append(marker.kind)
+    taken: list[list[tuple[float, float]]] = [[], [], []]
+    shapes = []
+    for day, kinds in days.items():
+        x = x_of(day) + step / 2
+        words = " / ".join(dict.fromkeys(MARKER_WORDS[kind] for kind in kinds)) + f" {short_date(day)}"
+        width = len(words) * CHAR_W
+        right_half = x > WIDTH * 0.6
+        span = (x - width - 3, x) if right_half else (x, x + width + 3)
+        row = next((i for i, used in enumerate(taken) if all(span[1] < a or span[0] > b for a, b in used)), 2)
+        taken[row].append(span)
+        label_y = 12 + 13 * row
+        kind = "deadline" if "deadline" in kinds else kinds[0]
+        shapes.append(line(x, label_y + 3, x, TOP + plot_h, f"marker marker-{kind}"))
         shapes.append(
             text(x - 3 if right_half else x + 3, label_y, words, css="marker-label", anchor="end" if right_half else "")
         )
-    label = "Bar chart of requests submitted per day, with deadlines and extensions marked; the figures are in the "
-    return svg(TOP + plot_h + BOTTOM, label + "table below.", shapes)
+    return shapes
 
 
 def backlog_chart(board: Dashboard) -> SafeString:
@@ -204,10 +224,10 @@ def letters_chart(board: Dashboard) -> SafeString | None:
         rect(LEFT + 240, 6, 14, 14, css="bar-received"),
         text(LEFT + 260, 18, "Received by CMS"),
     ]
-    bar_w = max(step * 0.38, 1)
+    bar_w = min(max(step * 0.38, 1), 28)
     every = max(1, math.ceil(len(board.letters) / 12))
     for i, (week, mailed, received) in enumerate(board.letters):
-        x = LEFT + i * step + step * 0.1
+        x = LEFT + i * step + step / 2 - bar_w
         for offset, count, kind in ((0, mailed, "mailed"), (bar_w, received, "received")):
             height = plot_h * count / ceiling
             title = f"Week of {short_date(week)}: {count:,} {kind}"
