@@ -154,3 +154,13 @@ def test_an_ep_and_a_visitor_are_sent_to_the_staff_sign_in(client, ep, program, 
     response = client.get(url, {"year": "3030"})
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_without_a_year_the_page_shows_the_newest_year_with_requests(client, reviewer, program):
+    YearFactory(year=3040)  # set up ahead of its window: no requests yet
+    dashboard_refresh(at=REFRESHED)
+    client.force_login(reviewer)
+    page = client.get(URL).content.decode()
+
+    assert '<option value="3030" selected>' in page
+    assert "8</strong> requests reached CMS" in page

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from ..csv_safe import SafeWriter
 from ..downloads import content_download
-from ..selectors.dashboard import Dashboard, dashboard_read, dashboard_years
+from ..selectors.dashboard import Dashboard, dashboard_default_year, dashboard_read, dashboard_years
 from ..windows import format_et
 from .dashboard_charts import (
     backlog_chart,
@@ -42,8 +42,8 @@ def _board(request: HttpRequest) -> Dashboard:
     year = next((y for y in years if str(y.year) == wanted), None)
     if year is None and wanted:
         raise Http404("No such adjustment year")
-    if year is None:  # the newest real year (the practice year is listed last)
-        year = next((y for y in years if not y.is_practice), years[0] if years else None)
+    if year is None:
+        year = dashboard_default_year(years)
     window = request.GET.get("window", "")
     return dashboard_read(
         year=year, window_id=int(window) if window.isdigit() else None, at=timezone.now(), years=years

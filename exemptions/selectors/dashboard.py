@@ -111,7 +111,15 @@ class Dashboard:
 
 
 def dashboard_years() -> list[AdjustmentYear]:
-    return list(AdjustmentYear.objects.order_by("-is_practice", "-year"))
+    """Every adjustment year, newest first and the practice year last, each with its snapshot (or none)."""
+    return list(AdjustmentYear.objects.select_related("dashboard_snapshot").order_by("is_practice", "-year"))
+
+
+def dashboard_default_year(years: list[AdjustmentYear]) -> AdjustmentYear | None:
+    """The newest real year with requests (a year set up ahead of its window has none yet), else the newest."""
+    counted = [y for y in years if not y.is_practice and getattr(y, "dashboard_snapshot", None)]
+    busy = next((y for y in counted if y.dashboard_snapshot.requests), None)
+    return busy or next((y for y in years if not y.is_practice), years[0] if years else None)
 
 
 def dashboard_read(
