@@ -46,7 +46,10 @@ def _board(request: HttpRequest) -> Dashboard:
         year = dashboard_default_year(years)
     window = request.GET.get("window", "")
     return dashboard_read(
-        year=year, window_id=int(window) if window.isdigit() else None, at=timezone.now(), years=years
+        year=year,
+        window_id=int(window) if window.isascii() and window.isdigit() else None,
+        at=timezone.now(),
+        years=years,
     )
 
 
