@@ -18,6 +18,8 @@ app.conf.beat_schedule = {
     # Deadline reminders: recomputed from the database each time (never long ETAs); on the quarter hour (ET), so
     # whole-day reminders set for 9:00 go out at 9:00. Exactly one beat must run (the outbox key stops duplicates).
     "sweep-reminders": {"task": "exemptions.sweep_reminders", "schedule": crontab(minute="*/15")},
+    # The program dashboard's figures (services/dashboard.py says why a summary table): a recount every 5 minutes.
+    "refresh-dashboard": {"task": "exemptions.refresh_dashboard", "schedule": 300.0},
     # Files under MEDIA_ROOT that no row references (an upload interrupted between its file and its row): removed
     # weekly, Sunday 3:30 a.m. ET, when nobody uploads; files younger than an hour are spared (services/media.py).
     "remove-orphaned-media": {

@@ -1,3 +1,3 @@
 """The staff's tool. One module per area, registered on import."""
 
-from . import accounts, informal_reviews, letters, outbox, program, registry, requests  # noqa: F401
+from . import accounts, dashboard, informal_reviews, letters, outbox, program, registry, requests  # noqa: F401

@@ -2,6 +2,7 @@
 
 from . import lookups  # noqa: F401 (registers the overflow-safe integer `in` lookup)
 from .accounts import User
+from .dashboard import DashboardFigure, DashboardSnapshot
 from .files import StoredFile
 from .informal_reviews import InformalReview, InformalReviewDocument, InformalReviewWindow
 from .letters import GroupLetter, PrintBatch
@@ -24,6 +25,8 @@ __all__ = [
     "AffectedEP",
     "Announcement",
     "Channel",
+    "DashboardFigure",
+    "DashboardSnapshot",
     "Filer",
     "ExemptionRequest",
     "Extension",

@@ -4,6 +4,6 @@ Services never import this package: they dispatch by task name (`services.dispat
 it at start-up so every process (web and worker) knows every name.
 """
 
-from . import emails, files, letters, media, reminders
+from . import dashboard, emails, files, letters, media, reminders
 
-__all__ = ["emails", "files", "letters", "media", "reminders"]
+__all__ = ["dashboard", "emails", "files", "letters", "media", "reminders"]
