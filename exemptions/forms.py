@@ -10,17 +10,16 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
 from .completeness import category_not_allowed, ep_field_problems, submit_field_problems
+from .form_fields import PortalFormMixin, StateField, ZipCodeField
 from .identifiers import format_tin, normalize_tin, normalized, validate_npi
 from .models import ExemptionRequest, HardshipCategory, YearCategory
 from .services.uploads import each_document_check
 
 ATTESTATION_TEXT = (
     "I attest that the information in this request is accurate and complete to the best of my knowledge, and "
-    "that I am the eligible professional named above or am authorised to make this request on behalf of every "
+    "that I am the eligible professional named above or am authorized to make this request on behalf of every "
     "affected EP listed."
 )
-US_STATE = re.compile(r"^[A-Z]{2}$")
-ZIP = re.compile(r"^[0-9]{5}(-[0-9]{4})?$")  # ASCII digits only: \d would take "١٢٣٤٥"
 PHONE = re.compile(r"^[0-9()+.\- x]{7,30}$")
 
 
@@ -103,23 +102,22 @@ class HardshipFieldsMixin:
         return normalize_tin(value) if value.strip() else ""
 
     def clean_contact_phone(self):
-        return check_pattern(
-            PHONE, normalized(self.cleaned_data["contact_phone"]), "Phone: use digits, spaces, ( ) + - only."
-        )
+        return check_pattern(PHONE, normalized(self.cleaned_data["contact_phone"]), "Use digits, spaces, ( ) + - only.")
 
 
-class RequestForm(HardshipFieldsMixin, forms.ModelForm):
+class RequestForm(PortalFormMixin, HardshipFieldsMixin, forms.ModelForm):
+    optional_fields = ("documents", "cehrt_id")
     tin = forms.CharField(
         label="TIN",
         required=False,
-        max_length=20,
+        max_length=11,  # 123-45-6789; stored as 9 digits
         help_text="The Taxpayer Identification Number you bill Medicare under: 12-3456789 (EIN) or 123-45-6789 (SSN).",
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
     categories = categories_field("Choose every category that applies to this request.")
     attested = forms.BooleanField(required=False, label=ATTESTATION_TEXT)
     documents = DocumentsField(
-        label="Supporting documents (optional)",
+        label="Supporting documents",
         help_text="PDF, PNG or JPEG; at most 10 MB each and 5 per request.",
     )
 
@@ -174,15 +172,22 @@ def too_long(value: str, limit: int) -> None:
         raise ValidationError(f"Justification is {len(value):,} characters; the limit is {limit:,}.")
 
 
-class AffectedEPForm(forms.Form):
-    npi = text_field("NPI", 20, "off", inputmode="numeric")
+class AffectedEPForm(PortalFormMixin, forms.Form):
+    optional_fields = ("address_line2",)
+    npi = text_field("NPI", 10, "off", help_text="10 digits.", inputmode="numeric")
     name = text_field("Full name", 200, "name")
     address_line1 = text_field("Street address", 200, "address-line1")
-    address_line2 = text_field("Address line 2 (optional)", 200, "address-line2")
+    address_line2 = text_field("Address line 2", 200, "address-line2")
     city = text_field("City", 100, "address-level2")
-    state = text_field("State", 2, "address-level1", help_text="Two letters, e.g. MD.")
-    zip_code = text_field("ZIP code", 10, "postal-code", inputmode="numeric")
-    email = forms.EmailField(label="Email", required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    state = StateField()
+    zip_code = ZipCodeField()
+    email = forms.EmailField(
+        label="Email",
+        required=False,
+        max_length=254,
+        help_text="Needed to submit: CMS sends this EP a copy of its decision.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
     def __init__(self, *args, for_submit: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -191,15 +196,6 @@ class AffectedEPForm(forms.Form):
     def clean_npi(self):
         value = self.cleaned_data["npi"].strip()
         return validate_npi(value) if value else ""
-
-    def clean_state(self):
-        value = normalized(self.cleaned_data["state"]).upper()
-        return check_pattern(US_STATE, value, "State: use the two-letter code, e.g. MD.")
-
-    def clean_zip_code(self):
-        return check_pattern(
-            ZIP, normalized(self.cleaned_data["zip_code"]), "ZIP code: 5 digits or ZIP+4 (21244-1850)."
-        )
 
     def clean(self):
         data = super().clean()
@@ -267,17 +263,17 @@ EPFormSet = forms.formset_factory(
 )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(PortalFormMixin, forms.Form):
     reason = forms.CharField(
-        label="Why are you withdrawing? (optional)",
+        label="Why are you withdrawing?",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
 
 
-class InformationResponseForm(forms.Form):
+class InformationResponseForm(PortalFormMixin, forms.Form):
     answer = forms.CharField(label="Your answer", widget=forms.Textarea(attrs={"rows": 8}), max_length=20000)
     documents = DocumentsField(
-        label="Documents (optional)", help_text="PDF, PNG or JPEG; at most 10 MB each and 5 per request in all."
+        label="Documents", help_text="PDF, PNG or JPEG; at most 10 MB each and 5 per request in all."
     )

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from localflavor.us.us_states import STATE_CHOICES
 from simple_history.models import HistoricalRecords
 
 from .program import AdjustmentYear, Channel, HardshipCategory, SubmissionWindow
@@ -16,6 +17,12 @@ def document_upload_to(instance: "SupportingDocument", filename: str) -> str:
     # type detected from the content (a PDF sent as "poly.html" is stored as <random>.pdf).
     extensions = SupportingDocument.EXTENSIONS.get(instance.content_type)
     return f"documents/{uuid.uuid4().hex}" + (f".{extensions[0]}" if extensions else "")
+
+
+def us_state_choices() -> list[tuple[str, str]]:
+    """The USPS codes a mailing address may use (states, DC, territories, military), from django-localflavor; a
+    callable, so a migration names it instead of copying 59 names."""
+    return [(code, str(name)) for code, name in STATE_CHOICES]
 
 
 class ExemptionRequest(models.Model):
@@ -67,7 +74,7 @@ class ExemptionRequest(models.Model):
     address_line1 = models.CharField(max_length=200, blank=True)
     address_line2 = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
-    state = models.CharField(max_length=2, blank=True)
+    state = models.CharField(max_length=2, blank=True, choices=us_state_choices)
     zip_code = models.CharField("ZIP code", max_length=10, blank=True)
 
     # GPRO only.
@@ -145,7 +152,7 @@ class AffectedEP(models.Model):
     address_line1 = models.CharField(max_length=200, blank=True)
     address_line2 = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
-    state = models.CharField(max_length=2, blank=True)
+    state = models.CharField(max_length=2, blank=True, choices=us_state_choices)
     zip_code = models.CharField("ZIP code", max_length=10, blank=True)
     email = models.EmailField(blank=True)
 
