@@ -104,10 +104,10 @@ def test_an_npi_pasted_with_a_trailing_newline_is_accepted():
 
 def test_a_csv_with_full_state_names_imports_them_as_codes():
     data = (
-        "npi,name,address_line1,address_line2,city,state,zip_code,email\n"
-        "1234567893,Jane Smith,1 Main St,,Towson,Maryland,212041850,jane@example.org\n"
-        "1558598797,Ben Jones,2 Main St,,Towson,md ,21204,ben@example.org\n"
-    ).encode()
+        b"npi,name,address_line1,address_line2,city,state,zip_code,email\n"
+        b"1234567893,Jane Smith,1 Main St,,Towson,Maryland,212041850,jane@example.org\n"
+        b"1558598797,Ben Jones,2 Main St,,Towson,md ,21204,ben@example.org\n"
+    )
     result = csv_import.parse_eps(data)
     assert result.ok, result.errors
     assert [(r["state"], r["zip_code"]) for r in result.rows] == [("MD", "21204-1850"), ("MD", "21204")]
