@@ -14,6 +14,8 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 
 from portal.storage import default_storage_config
 
@@ -155,11 +157,17 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"  # verified before the first log-in; also what stops sign-up enumeration
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True  # signed in by the link when opened in the browser that signed up
+# A new account lands on "Start a request" once verified; a link opened in another browser signs in first, then
+# goes there too (allauth signs in by link only where the sign-up happened, so a leaked link is no key).
+ACCOUNT_SIGNUP_REDIRECT_URL = "exemptions:request_start"
+ACCOUNT_EMAIL_CONFIRMATION_ANONYMOUS_REDIRECT_URL = format_lazy(
+    "{}?next={}", reverse_lazy("account_login"), reverse_lazy("exemptions:request_start")
+)
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Hardship exemptions] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""  # the portal's subjects name the site themselves
 # Sign-up and allauth's other emails go through the outbox (delivered by the worker), so a sign-up with a new
 # address answers as fast as one with an existing address; see portal/adapters.py.
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
