@@ -45,7 +45,7 @@ def test_approve_records_the_decision_and_emails_the_ep_once(submitted, reviewer
     assert email.kind == OutboundEmail.Kind.DECISION_APPROVED and email.status == "sent"
     (message,) = mail.outbox
     assert message.subject == f"Decision: APPROVED. Your 2013 eRx hardship exemption request {submitted.reference}"
-    assert message.to == ["alice@example.org"]
+    assert message.to == ["alice@example.org", *submitted.affected_eps.values_list("email", flat=True)]
     assert "Decision: APPROVED" in message.body and "CMS reviewed your request" in message.body
     assert "9:30 a.m. ET on Monday, February 4, 2013" in message.body
     assert not message.subject.startswith("Received")
@@ -226,12 +226,12 @@ def test_a_bulk_decision_sends_each_ep_the_same_full_email_as_a_single_one(
     def shape(obj):
         message = by_ref[obj.reference]
         return [
-            text.replace(obj.reference, "REF").replace(str(obj.public_id), "ID")
+            text.replace(obj.reference, "REF").replace(str(obj.public_id), "ID").replace(obj.owner.full_name, "NAME")
             for text in (message.subject, message.body)
         ]
 
     assert shape(first) == shape(second) == shape(single)
-    assert by_ref[first.reference].to == ["bob@example.org"]
+    assert by_ref[first.reference].to == ["bob@example.org", *first.affected_eps.values_list("email", flat=True)]
     not_ready.refresh_from_db()
     assert not_ready.status == S.SUBMITTED
 
