@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from ..contact import SITE_NAME, identity
-from ..models import OutboundEmail
+from ..models import OutboundEmail, User
 from .rendering import with_signature_text
 
 TIMESTAMP_KEYS = ("timestamp",)  # notification emails say when the change was made
@@ -42,11 +42,14 @@ def account_email(email: OutboundEmail) -> EmailMessage:
     for name in TIMESTAMP_KEYS:
         if isinstance(context.get(name), str):
             context[name] = dt.datetime.fromisoformat(context[name])
+    # "An account already exists" is queued without its user (the sign-up must not reveal it): the inbox is the
+    # account's own, so its email greets the account holder by name like the others.
+    user = email.user or User.objects.filter(email__iexact=email.recipients[0]).first()
     context.update(
         identity(),
         email=email.recipients[0],
-        user=email.user,
-        name=getattr(email.user, "full_name", "") or "",
+        user=user,
+        name=getattr(user, "full_name", "") or "",
         current_site={"name": SITE_NAME, "domain": settings.SITE_URL},
     )
     message = get_adapter().render_mail(template_prefix, list(email.recipients), context)
