@@ -107,7 +107,7 @@ def hardship_field_problems(
     if not (justification or "").strip():
         problems["justification"] = "Justification is required to submit: explain the hardship."
     if not attested:
-        problems["attested"] = "Tick the attestation to submit."
+        problems["attested"] = "Check the attestation box to submit."
     return problems
 
 

@@ -1,4 +1,4 @@
-"""Forms validate and normalise only. Two modes: a draft save (format errors only) and a submit (complete)."""
+"""Forms validate and normalize only. Two modes: a draft save (format errors only) and a submit (complete)."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ class HardshipFieldsMixin:
     year_categories: list[YearCategory]
 
     def offer_categories_of(self, year) -> None:
-        """Offer the categories allowed for `year`'s adjustment, labelled with that year's wording."""
+        """Offer the categories allowed for `year`'s adjustment, labeled with that year's wording."""
         allowed = YearCategory.objects.filter(year=year, information_only=False).select_related("category")
         self.year_categories = list(allowed)
         self.fields["categories"].queryset = HardshipCategory.objects.filter(year_categories__in=allowed)
@@ -126,8 +126,8 @@ class RequestForm(PortalFormMixin, HardshipFieldsMixin, forms.ModelForm):
         fields = ["tin", "contact_phone", "categories", "justification", "cehrt_id", "attested"]
         labels = {"contact_phone": "Phone", "cehrt_id": "CEHRT certification ID"}
         help_texts = {
-            "cehrt_id": "Needed when you choose an EHR category: the 15-character ID from the Certified Health IT "
-            "Product List.",
+            "cehrt_id": "Certified EHR technology (CEHRT). Needed when you choose an EHR category: the 15-character "
+            "ID from the Certified Health IT Product List.",
             "justification": "Explain, specifically for each category chosen, why e-prescribing was a significant "
             "hardship. Plain text.",
         }
@@ -174,7 +174,7 @@ def too_long(value: str, limit: int) -> None:
 
 class AffectedEPForm(PortalFormMixin, forms.Form):
     optional_fields = ("address_line2",)
-    npi = text_field("NPI", 10, "off", help_text="10 digits.", inputmode="numeric")
+    npi = text_field("NPI", 10, "off", help_text="National Provider Identifier: 10 digits.", inputmode="numeric")
     name = text_field("Full name", 200, "name")
     address_line1 = text_field("Street address", 200, "address-line1")
     address_line2 = text_field("Address line 2", 200, "address-line2")

@@ -1,4 +1,4 @@
-"""GPRO group forms: validate and normalise only. EP rows reuse the online request's AffectedEPForm/EPFormSet."""
+"""GPRO group forms: validate and normalize only. EP rows reuse the online request's AffectedEPForm/EPFormSet."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ class GroupRequestForm(PortalFormMixin, HardshipFieldsMixin, forms.ModelForm):
         required=False,
         coerce=int,
         empty_value=None,
-        help_text="The year the group took part in the Group Practice Reporting Option.",
+        help_text="The year the group took part in the Group Practice Reporting Option (GPRO).",
     )
     state = StateField()
     zip_code = ZipCodeField()
@@ -63,9 +63,10 @@ class GroupRequestForm(PortalFormMixin, HardshipFieldsMixin, forms.ModelForm):
         }
         help_texts = {
             "group_name": "As registered with the IRS for the TIN.",
+            "gpro_option": "The Group Practice Reporting Option (GPRO) the group used: GPRO I or GPRO II.",
             "address_line1": "The group's mailing address: printed as the letter's return address.",
-            "cehrt_id": "Needed only for an EHR category: the 15-character ID from the Certified Health IT "
-            "Product List.",
+            "cehrt_id": "Certified EHR technology (CEHRT). Needed only for an EHR category: the 15-character ID "
+            "from the Certified Health IT Product List.",
             "justification": "Explain, specifically for each category chosen, why e-prescribing was a significant "
             "hardship for the group. Plain text; it is printed on the letter as typed.",
         }
@@ -123,7 +124,7 @@ class CSVImportForm(PortalFormMixin, forms.Form):
 
 class CSVImportConfirmForm(PortalFormMixin, forms.Form):
     """The second step of an import whose lines have registry warnings: the same file and mode, signed for this
-    group and carried in the page (no file chosen again, nothing kept on the server), and the tick that notes
+    group and carried in the page (no file chosen again, nothing kept on the server), and the check box that notes
     the warnings. A 2,500-row file of ~0.5 MB travels as ~0.2 MB of compressed text."""
 
     MAX_AGE = 60 * 60  # an hour to read the warnings; later, the file is chosen again

@@ -193,6 +193,8 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 
 # --- Internationalisation / time --------------------------------------------
 LANGUAGE_CODE = "en-us"
+# The portal's words for the account library's pages ("Sign in", "Create account"): locale/en/LC_MESSAGES.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/New_York"
 USE_I18N = True
 USE_TZ = True

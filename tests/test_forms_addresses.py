@@ -132,7 +132,7 @@ def test_every_csv_message_is_in_the_portals_words():
 
 # Fields whose form cleans what was typed into a shorter stored value: the TIN is typed 12-3456789 or 123-45-6789
 # (at most 11 characters) and stored as 9 digits; normalize_tin refuses anything else.
-NORMALISED = {"tin": 11}
+NORMALIZED = {"tin": 11}
 MODEL_OF = {AffectedEPForm: AffectedEP}  # plain forms that edit a model's rows
 
 
@@ -177,7 +177,7 @@ def test_no_text_box_accepts_more_characters_than_its_column_stores(form_class):
             continue  # a text column: no limit to overflow (the form may still set one)
         if maxlength is None:
             problems.append(f"{name}: no maxlength")
-        elif limit is not None and int(maxlength) > NORMALISED.get(name, limit):
+        elif limit is not None and int(maxlength) > NORMALIZED.get(name, limit):
             problems.append(f"{name}: maxlength {maxlength} > column {limit}")
     assert not problems, problems
 

@@ -116,7 +116,7 @@ def test_edit_saves_the_group_details(client, ep):
     )
 
 
-def test_edit_errors_are_summarised_and_linked(client, ep):
+def test_edit_errors_are_summarized_and_linked(client, ep):
     group = complete_group(owner=ep)
     client.force_login(ep)
     response = client.post(

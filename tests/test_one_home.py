@@ -1,6 +1,6 @@
 """Each rule has one home, and every caller agrees with it.
 
-Structural checks (no second copy can appear) and behavioural ones (the form, the CSV import, the submit check,
+Structural checks (no second copy can appear) and behavioral ones (the form, the CSV import, the submit check,
 the group check and the reminder email name the same missing things).
 """
 
@@ -170,7 +170,7 @@ SUBMIT_GAPS = {
         "technology.",
     ),
     "justification": (_set(justification="   "), "Justification is required to submit: explain the hardship."),
-    "attested": (_set(attested=False), "Tick the attestation to submit."),
+    "attested": (_set(attested=False), "Check the attestation box to submit."),
 }
 
 

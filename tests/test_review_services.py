@@ -240,7 +240,7 @@ def test_an_individual_extension_reopens_the_window_for_that_request_only(ep, ot
     from exemptions.models import AdjustmentYear
 
     year = AdjustmentYear.objects.get(year=2012)
-    late, neighbour = complete_draft(owner=ep, year=year), complete_draft(owner=other_ep, year=year, tin="987654321")
+    late, neighbor = complete_draft(owner=ep, year=year), complete_draft(owner=other_ep, year=year, tin="987654321")
     deadline_day = et(2011, 11, 9, 10)  # the day after the (extended) 2012 deadline
     assert not window_state(year=year, channel="online", at=deadline_day, exemption=late).is_open
     with pytest.raises(review.ReviewError, match="reason"):
@@ -256,7 +256,7 @@ def test_an_individual_extension_reopens_the_window_for_that_request_only(ep, ot
     )
     state = window_state(year=year, channel="online", at=deadline_day, exemption=late)
     assert state.is_open and state.extension.reason.startswith("The online page")
-    assert not window_state(year=year, channel="online", at=deadline_day, exemption=neighbour).is_open
+    assert not window_state(year=year, channel="online", at=deadline_day, exemption=neighbor).is_open
     assert Extension.objects.get().history.first().history_user == reviewer
 
 

@@ -5,12 +5,25 @@ from django.db import migrations, models
 import exemptions.models.requests
 
 
+def us_spelling(apps, schema_editor):
+    """The category texts seeded by 0002 said "practises" (British); a US federal form says "practices"."""
+    HardshipCategory = apps.get_model("exemptions", "HardshipCategory")
+    YearCategory = apps.get_model("exemptions", "YearCategory")
+    for category in HardshipCategory.objects.filter(help_text__contains="practises"):
+        category.help_text = category.help_text.replace("practises", "practices")
+        category.save(update_fields=["help_text"])
+    for row in YearCategory.objects.filter(detail__contains="practises"):
+        row.detail = row.detail.replace("practises", "practices")
+        row.save(update_fields=["detail"])
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("exemptions", "0011_registry_summary"),
     ]
 
     operations = [
+        migrations.RunPython(us_spelling, migrations.RunPython.noop),
         migrations.AlterField(
             model_name="affectedep",
             name="state",

@@ -85,7 +85,7 @@ class ExemptionRequest(models.Model):
     received_on = models.DateField(null=True, blank=True)
     postmarked_on = models.DateField(null=True, blank=True)
 
-    # Denormalised for the staff list (kept by services): no join per row.
+    # Denormalized for the staff list (kept by services): no join per row.
     display_name = models.CharField(max_length=200, blank=True)
     first_npi = models.CharField("NPI", max_length=10, blank=True)
     ep_count = models.PositiveIntegerField(default=0)
@@ -251,7 +251,7 @@ class StatusChange(models.Model):
 class Extension(models.Model):
     """Lets one request submit after its window closed, until `until` (the last second accepted).
 
-    Staff grant an extension to the requests they choose (the one they are reviewing and, if they tick them, other
+    Staff grant an extension to the requests they choose (the one they are reviewing and, if they check them, other
     requests under its TIN of the same year and channel): one row per chosen request, the rows of one grant sharing
     `grant_id`. An extension never follows a TIN: a request whose owner types the TIN later is not covered.
     """

@@ -14,6 +14,7 @@ HELP_PAGES = {
     "categories": "Hardship categories by year",
     "deadlines": "Deadlines and time zones",
     "faq": "Frequently asked questions",
+    "glossary": "Words and abbreviations",
     "contact": "Contact the help desk",
 }
 

@@ -75,7 +75,7 @@ def test_ep_signs_up_verifies_files_saves_and_submits(page, settings):
     expect(page.get_by_role("group", name="Affected EP 2").get_by_label("Full name")).to_have_value("Zoë Ørsted")
 
     page.get_by_role("button", name="Submit request").click()
-    expect(page.get_by_role("alert")).to_contain_text("Tick the attestation to submit")
+    expect(page.get_by_role("alert")).to_contain_text("Check the attestation box to submit")
     assert_accessible(page, "the request form with errors")
     screenshot(page, "request-form-errors")
     page.get_by_label(re.compile("I attest that the information")).check()
