@@ -148,8 +148,11 @@ def parse_eps(data: bytes, *, existing_npis: dict[str, str] | None = None) -> Im
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         _read_rows(reader, result, existing_npis)
-    except csv.Error as exc:  # e.g. one field over the csv module's 131,072 characters
-        result.error(f"Line {reader.line_num:,}: this line cannot be read as CSV ({exc}). Check its quotes.")
+    except csv.Error:  # e.g. one field over the csv module's 131,072 characters, or a quote never closed
+        result.error(
+            f"Line {reader.line_num:,}: this line cannot be read as CSV: a cell is far too long or a quote is not "
+            "closed. Check its quotes."
+        )
     if not result.rows and not result.errors:
         result.error("The file has a header line but no EP rows.")
     return result
