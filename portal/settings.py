@@ -155,7 +155,7 @@ LOGIN_REDIRECT_URL = "exemptions:dashboard"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = "mandatory"  # verified before the first log-in; also what stops sign-up enumeration
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"  # verified before the first sign-in; also what stops sign-up enumeration
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True  # signed in by the link when opened in the browser that signed up
 # A new account lands on "Start a request" once verified; a link opened in another browser signs in first, then
@@ -225,7 +225,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # a GPRO group may list 2,500 EPs
 
 # --- Email ------------------------------------------------------------------
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Hardship Exemptions <no-reply@hardship.example.org>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="eRx Hardship Exemption Requests <no-reply@hardship.example.org>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 _email_url = env.str("EMAIL_URL", default="file://" + str(VAR_DIR / "mail"))
 if _email_url.startswith("file://"):

@@ -40,6 +40,7 @@ def assert_trustworthy(message) -> None:
         assert not SNAKE_CASE.findall(words), (message.subject, SNAKE_CASE.findall(words))
         assert not HOST_AND_PORT.findall(text), (message.subject, HOST_AND_PORT.findall(text))
         assert "Hello there" not in text and "Hello from" not in text
+    assert message.from_email.startswith("eRx Hardship Exemption Requests <")  # the program's name as sender
     for body in texts_of(message)[1:]:
         assert "erx-hardship-help@example.gov" in body and "1-866-288-8912" in body
         assert SITE in body
