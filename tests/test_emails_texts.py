@@ -4,11 +4,14 @@ help desk, and human words only (no field names). A decision reaches each person
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import time_machine
 from django.core import mail
 
+from exemptions.emails.rendering import render_email
 from exemptions.models import AffectedEP
 from exemptions.services import review
 from tests.conftest import et
@@ -187,3 +190,49 @@ def test_an_email_to_someone_without_a_name_says_hello_without_there(ep):
     sweep(THREE_DAYS)
     (message,) = mail.outbox
     assert message.body.startswith("Hello,\n")
+
+
+# --- Every template of the portal's emails, rendered once with every value filled -------------------------------
+
+EMAIL_NAMES = [
+    path.name.removesuffix("-subject.txt")
+    for path in sorted((Path(__file__).resolve().parent.parent / "templates" / "emails").glob("*-subject.txt"))
+]
+
+
+def full_context() -> dict:
+    year = SimpleNamespace(year=2013, is_practice=False, adjustment_percent=1.5)
+    exemption = SimpleNamespace(reference="HX-2013-000042", year=year, group_name="Chesapeake Family Medicine")
+    return {
+        "name": "Jane Smith",
+        "request": exemption,
+        "year": year,
+        "categories": [SimpleNamespace(name="Rural area without sufficient high-speed internet access")],
+        "submitted_at_et": "10:39 p.m. ET on Tuesday, November 8, 2011",
+        "decided_at_et": "2:00 p.m. ET on Friday, March 1, 2013",
+        "ep_count": 2,
+        "eps": [{"name": "Jane Smith", "npi": "1234567893"}, {"name": "Ben Jones", "npi": "1558598797"}],
+        "message": "CMS reviewed your request.",
+        "reply_by": "Saturday, March 30, 2013",
+        "letter": SimpleNamespace(version=1, page_count=3),
+        "deadline": "Tuesday, November 1, 2011",
+        "deadline_et": "11:59 p.m. ET on Tuesday, November 1, 2011",
+        "time_left": "3 days left",
+        "opens_et": "12:00 a.m. ET on Monday, October 3, 2011",
+        "extended_from": "",
+        "missing": ["Jane Smith (NPI 1234567893) is missing: street address, ZIP code."],
+        "question": SimpleNamespace(message="Please send the letter from your EHR vendor."),
+        "window": SimpleNamespace(get_channel_display="Online"),
+        "link": f"{SITE}/requests/1/",
+        "respond_link": "/requests/1/respond/",
+        "stop_link": f"{SITE}/reminders/stop/abc/",
+        "preferences_link": f"{SITE}/reminders/",
+    }
+
+
+@pytest.mark.parametrize("name", EMAIL_NAMES)
+def test_every_email_template_reads_as_words_with_the_help_desk_and_a_greeting(name):
+    message = render_email(name, full_context(), to=["jane@example.org"])
+    assert_trustworthy(message)
+    assert message.body.startswith("Hello Jane Smith,")
+    assert "Hello Jane Smith," in message.alternatives[0][0]
