@@ -52,10 +52,10 @@ def test_reviewer_finds_reviews_asks_and_approves_and_the_ep_sees_it(page, brows
     page.goto("/admin/")
     page.get_by_label(re.compile(r"^\s*Email\W*$")).fill(reviewer.email)
     page.get_by_label(re.compile(r"^\s*Password\W*$")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.get_by_label(re.compile("Code")).fill(totp_code(reviewer))
     assert_accessible(page, "the two-factor code page")
-    page.get_by_role("button", name=re.compile("Sign In|Verify|Confirm")).click()
+    page.get_by_role("button", name=re.compile("Sign in|Verify|Confirm")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Requests, years and windows")
 
     page.goto("/admin/exemptions/exemptionrequest/")
