@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
-from .completeness import category_not_allowed, ep_field_problems, submit_field_problems
+from .completeness import FIELD_LABELS, capitalized, category_not_allowed, ep_field_problems, submit_field_problems
 from .form_fields import PortalFormMixin, StateField, ZipCodeField
 from .identifiers import format_tin, normalize_tin, normalized, validate_npi
 from .models import ExemptionRequest, HardshipCategory, YearCategory
@@ -21,6 +21,11 @@ ATTESTATION_TEXT = (
     "affected EP listed."
 )
 PHONE = re.compile(r"^[0-9()+.\- x]{7,30}$")
+
+
+def label(name: str) -> str:
+    """A field's label as a form shows it: "Street address" (completeness.FIELD_LABELS, capitalized)."""
+    return capitalized(FIELD_LABELS[name])
 
 
 def year_number(value: str | None) -> int | None:
@@ -174,15 +179,16 @@ def too_long(value: str, limit: int) -> None:
 
 class AffectedEPForm(PortalFormMixin, forms.Form):
     optional_fields = ("address_line2",)
-    npi = text_field("NPI", 10, "off", help_text="National Provider Identifier: 10 digits.", inputmode="numeric")
-    name = text_field("Full name", 200, "name")
-    address_line1 = text_field("Street address", 200, "address-line1")
-    address_line2 = text_field("Address line 2", 200, "address-line2")
-    city = text_field("City", 100, "address-level2")
-    state = StateField()
-    zip_code = ZipCodeField()
+    # Labels from completeness.FIELD_LABELS: the form, the CSV messages and the emails name a field alike.
+    npi = text_field(label("npi"), 10, "off", help_text="National Provider Identifier: 10 digits.", inputmode="numeric")
+    name = text_field(label("name"), 200, "name")
+    address_line1 = text_field(label("address_line1"), 200, "address-line1")
+    address_line2 = text_field(label("address_line2"), 200, "address-line2")
+    city = text_field(label("city"), 100, "address-level2")
+    state = StateField(label=label("state"))
+    zip_code = ZipCodeField(label=label("zip_code"))
     email = forms.EmailField(
-        label="Email",
+        label=label("email"),
         required=False,
         max_length=254,
         help_text="Needed to submit: CMS sends this EP a copy of its decision.",
