@@ -28,6 +28,12 @@ class StateField(forms.ChoiceField):
     def to_python(self, value):
         return state_code(value if isinstance(value, str) else "")
 
+    def keep_stored(self, value) -> None:
+        """A row saved before State was a list may hold "Ma" or "XX": offer it as it is, so the page shows it and a
+        save asks for a real code instead of silently emptying the box."""
+        if value and value not in {code for code, _name in self.choices}:
+            self.choices = [*self.choices, (value, f"{value} (not a state code: choose the state)")]
+
     def validate(self, value):
         forms.Field.validate(self, value)  # the code is already one of the choices (state_code checked it)
 
@@ -60,6 +66,8 @@ class PortalFormMixin:
         for name, field in self.fields.items():
             optional = (not field.required) if self.optional_fields is None else name in self.optional_fields
             portal_words(field, optional=optional and not isinstance(field, forms.BooleanField))
+            if isinstance(field, StateField):
+                field.keep_stored(self.initial.get(name))
 
 
 def portal_words(field: forms.Field, *, optional: bool) -> None:

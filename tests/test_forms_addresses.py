@@ -225,3 +225,10 @@ def test_the_admins_forms_accept_no_more_than_their_columns_store(rf, admin_user
                 assert int(field.widget.attrs.get("maxlength", 10**9)) <= limit, (model.__name__, name)
                 checked += 1
     assert checked > 0
+
+
+def test_a_state_saved_before_the_list_is_shown_as_it_is_and_a_save_asks_for_a_code():
+    html = str(AffectedEPForm(initial={**GOOD_EP, "state": "XX"})["state"])
+    assert '<option value="XX" selected>XX (not a state code: choose the state)</option>' in html
+    form = AffectedEPForm(data={**GOOD_EP, "state": "XX"}, initial={**GOOD_EP, "state": "XX"})
+    assert form.errors["state"][0].startswith("“XX” is not a US state")
