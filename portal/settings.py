@@ -14,8 +14,6 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
-from django.urls import reverse_lazy
-from django.utils.text import format_lazy
 
 from portal.storage import default_storage_config
 
@@ -157,13 +155,10 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"  # verified before the first sign-in; also what stops sign-up enumeration
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True  # signed in by the link when opened in the browser that signed up
-# A new account lands on "Start a request" once verified; a link opened in another browser signs in first, then
-# goes there too (allauth signs in by link only where the sign-up happened, so a leaked link is no key).
+# Verified by the link in the browser that signed up: signed in, on "Start a request"; elsewhere: sign in first.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_REDIRECT_URL = "exemptions:request_start"
-ACCOUNT_EMAIL_CONFIRMATION_ANONYMOUS_REDIRECT_URL = format_lazy(
-    "{}?next={}", reverse_lazy("account_login"), reverse_lazy("exemptions:request_start")
-)
+ACCOUNT_EMAIL_CONFIRMATION_ANONYMOUS_REDIRECT_URL = "/accounts/login/?next=/requests/new/"
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
@@ -225,9 +220,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # a GPRO group may list 2,500 EPs
 
 # --- Email ------------------------------------------------------------------
-DEFAULT_FROM_EMAIL = env.str(
-    "DEFAULT_FROM_EMAIL", default="eRx Hardship Exemption Requests <no-reply@hardship.example.org>"
-)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="eRx Hardship Exemption Requests <no-reply@erx.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 _email_url = env.str("EMAIL_URL", default="file://" + str(VAR_DIR / "mail"))
 if _email_url.startswith("file://"):
