@@ -16,16 +16,40 @@ ADDRESS_FIELDS = ["address_line1", "address_line2", "city", "state", "zip_code"]
 CONTACT_FIELDS = ["contact_name", "contact_title", "contact_phone", "contact_email"]
 HARDSHIP_FIELDS = ["cehrt_id", "justification", "attested"]  # and the categories (many-to-many)
 
-# One EP (an affected eligible professional): what is stored, and what must be filled to submit.
-EP_FIELDS = ["npi", "name", *ADDRESS_FIELDS, "email"]
-EP_REQUIRED_FIELDS = {
+# The one list of what people read for a field: every message, email and CSV note names a field by this label,
+# never by its code name ("street address", not "address_line1"). Lower case; capitalized() starts a sentence.
+FIELD_LABELS = {
     "npi": "NPI",
     "name": "full name",
     "address_line1": "street address",
+    "address_line2": "address line 2",
     "city": "city",
     "state": "state",
     "zip_code": "ZIP code",
     "email": "email",
+    "group_name": "group legal name",
+    "tin": "TIN",
+    "gpro_option": "GPRO option",
+    "gpro_program_year": "GPRO program year",
+    "contact_name": "contact name",
+    "contact_title": "contact title",
+    "contact_phone": "contact phone",
+    "contact_email": "contact email",
+    "categories": "hardship categories",
+    "cehrt_id": "CEHRT certification ID",
+    "justification": "justification",
+    "attested": "attestation",
+}
+
+
+def capitalized(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
+# One EP (an affected eligible professional): what is stored, and what must be filled to submit.
+EP_FIELDS = ["npi", "name", *ADDRESS_FIELDS, "email"]
+EP_REQUIRED_FIELDS = {
+    name: FIELD_LABELS[name] for name in ("npi", "name", "address_line1", "city", "state", "zip_code", "email")
 }
 
 # The request's own fields an EP's draft may set; a GPRO group has a few more (the form, the service and the
@@ -33,18 +57,18 @@ EP_REQUIRED_FIELDS = {
 REQUEST_FIELDS = ["tin", *CONTACT_FIELDS, *ADDRESS_FIELDS, *HARDSHIP_FIELDS]
 GROUP_FIELDS = ["group_name", "gpro_option", "gpro_program_year", *REQUEST_FIELDS]
 GROUP_REQUIRED_FIELDS = {
-    "group_name": "Group legal name",
-    "tin": "TIN",
-    "gpro_option": "GPRO option",
-    "gpro_program_year": "GPRO program year",
-    "contact_name": "Contact name",
-    "contact_title": "Contact title",
-    "contact_phone": "Contact phone",
-    "contact_email": "Contact email",
-    "address_line1": "Street address",
-    "city": "City",
-    "state": "State",
-    "zip_code": "ZIP code",
+    name: capitalized(FIELD_LABELS[name])
+    for name in (
+        "group_name",
+        "tin",
+        "gpro_option",
+        "gpro_program_year",
+        *CONTACT_FIELDS,
+        "address_line1",
+        "city",
+        "state",
+        "zip_code",
+    )
 }
 GROUP_MIN_EPS, GROUP_MAX_EPS = 2, 2500
 
@@ -83,7 +107,7 @@ def hardship_field_problems(
     if not (justification or "").strip():
         problems["justification"] = "Justification is required to submit: explain the hardship."
     if not attested:
-        problems["attested"] = "Tick the attestation to submit."
+        problems["attested"] = "Check the attestation box to submit."
     return problems
 
 
@@ -108,6 +132,14 @@ def ep_field_problems(values: Mapping[str, str | None]) -> dict[str, str]:
         for name, label in EP_REQUIRED_FIELDS.items()
         if not values.get(name)
     }
+
+
+def ep_named(ep, number: int) -> str:
+    """How a message names one EP: "Jane Smith (NPI 1234567893)", or what is known of it ("EP 2" for a blank row)."""
+    name, npi = (ep.name or "").strip(), (ep.npi or "").strip()
+    if name and npi:
+        return f"{name} (NPI {npi})"
+    return name or (f"NPI {npi}" if npi else f"EP {number}")
 
 
 def incomplete_eps_filter() -> Q:
@@ -139,7 +171,7 @@ def request_problems(exemption: ExemptionRequest) -> list[str]:
     for number, ep in enumerate(eps, start=1):
         missing = ep_field_problems({name: getattr(ep, name) for name in EP_REQUIRED_FIELDS})
         if missing:
-            problems.append(f"EP {number} is missing: {', '.join(EP_REQUIRED_FIELDS[n] for n in missing)}.")
+            problems.append(f"{ep_named(ep, number)} is missing: {', '.join(EP_REQUIRED_FIELDS[n] for n in missing)}.")
     return problems
 
 

@@ -24,3 +24,14 @@ def identity() -> dict:
         "SITE_URL": settings.SITE_URL,
         "HELP_DESK": help_desk(),
     }
+
+
+def unique_emails(addresses) -> list[str]:
+    """Each address once, in order, the first spelling kept: "Ana@Example.org" and "ana@example.org" are one inbox
+    (mail providers treat the whole address case-insensitively in practice)."""
+    seen: dict[str, str] = {}
+    for address in addresses:
+        address = (address or "").strip()
+        if address and address.lower() not in seen:
+            seen[address.lower()] = address
+    return list(seen.values())

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from .completeness import EP_FIELDS, EP_REQUIRED_FIELDS
 from .csv_safe import SafeWriter, undefuse
+from .form_fields import OPTIONAL
 from .forms import AffectedEPForm
 from .selectors.registry import registry_check_many
 
@@ -29,7 +30,7 @@ COLUMN_HELP = {
     "address_line1": "street address",
     "address_line2": "optional: suite, floor",
     "city": "city",
-    "state": "two-letter code, e.g. MD",
+    "state": "two-letter code (MD) or name (Maryland)",
     "zip_code": "12345 or 12345-6789",
     "email": "email address",
 }
@@ -147,8 +148,11 @@ def parse_eps(data: bytes, *, existing_npis: dict[str, str] | None = None) -> Im
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         _read_rows(reader, result, existing_npis)
-    except csv.Error as exc:  # e.g. one field over the csv module's 131,072 characters
-        result.error(f"Line {reader.line_num:,}: this line cannot be read as CSV ({exc}). Check its quotes.")
+    except csv.Error:  # e.g. one field over the csv module's 131,072 characters, or a quote never closed
+        result.error(
+            f"Line {reader.line_num:,}: this line cannot be read as CSV: a cell is far too long or a quote is not "
+            "closed. Check its quotes."
+        )
     if not result.rows and not result.errors:
         result.error("The file has a header line but no EP rows.")
     return result
@@ -206,9 +210,10 @@ def _read_row(cells: list[str], columns: dict[str, int], line: int, seen: dict[s
     form = AffectedEPForm(data=values, for_submit=True)
     if not form.is_valid():
         for name, errors in form.errors.items():
-            label = form.fields[name].label if name in form.fields else name
-            shown = f" “{values.get(name, '')[:40]}”" if values.get(name) else ""
+            label = str(form.fields[name].label).removesuffix(OPTIONAL) if name in form.fields else "This line"
+            value = values.get(name, "")[:40]
             for message in errors:
+                shown = f" “{value}”" if value and value not in message else ""
                 result.error(f"Line {line:,}, {label}{shown}: {message}")
         return
     row = {k: v for k, v in form.cleaned_data.items() if k in COLUMNS}

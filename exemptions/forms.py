@@ -1,4 +1,4 @@
-"""Forms validate and normalise only. Two modes: a draft save (format errors only) and a submit (complete)."""
+"""Forms validate and normalize only. Two modes: a draft save (format errors only) and a submit (complete)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
-from .completeness import category_not_allowed, ep_field_problems, submit_field_problems
+from .completeness import FIELD_LABELS, capitalized, category_not_allowed, ep_field_problems, submit_field_problems
+from .form_fields import PortalFormMixin, StateField, ZipCodeField
 from .identifiers import format_tin, normalize_tin, normalized, validate_npi
 from .models import ExemptionRequest, HardshipCategory, YearCategory
 from .services.uploads import each_document_check
@@ -19,9 +20,12 @@ ATTESTATION_TEXT = (
     "that I am the eligible professional named above or am authorized by every affected EP listed to make this "
     "request for them."
 )
-US_STATE = re.compile(r"^[A-Z]{2}$")
-ZIP = re.compile(r"^[0-9]{5}(-[0-9]{4})?$")  # ASCII digits only: \d would take "١٢٣٤٥"
 PHONE = re.compile(r"^[0-9()+.\- x]{7,30}$")
+
+
+def label(name: str) -> str:
+    """A field's label as a form shows it: "Street address" (completeness.FIELD_LABELS, capitalized)."""
+    return capitalized(FIELD_LABELS[name])
 
 
 def year_number(value: str | None) -> int | None:
@@ -86,7 +90,7 @@ class HardshipFieldsMixin:
     year_categories: list[YearCategory]
 
     def offer_categories_of(self, year) -> None:
-        """Offer the categories allowed for `year`'s adjustment, labelled with that year's wording."""
+        """Offer the categories allowed for `year`'s adjustment, labeled with that year's wording."""
         allowed = YearCategory.objects.filter(year=year, information_only=False).select_related("category")
         self.year_categories = list(allowed)
         self.fields["categories"].queryset = HardshipCategory.objects.filter(year_categories__in=allowed)
@@ -103,23 +107,22 @@ class HardshipFieldsMixin:
         return normalize_tin(value) if value.strip() else ""
 
     def clean_contact_phone(self):
-        return check_pattern(
-            PHONE, normalized(self.cleaned_data["contact_phone"]), "Phone: use digits, spaces, ( ) + - only."
-        )
+        return check_pattern(PHONE, normalized(self.cleaned_data["contact_phone"]), "Use digits, spaces, ( ) + - only.")
 
 
-class RequestForm(HardshipFieldsMixin, forms.ModelForm):
+class RequestForm(PortalFormMixin, HardshipFieldsMixin, forms.ModelForm):
+    optional_fields = ("documents", "cehrt_id")
     tin = forms.CharField(
         label="TIN",
         required=False,
-        max_length=20,
+        max_length=11,  # 123-45-6789; stored as 9 digits
         help_text="The Taxpayer Identification Number you bill Medicare under: 12-3456789 (EIN) or 123-45-6789 (SSN).",
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
     categories = categories_field("Choose every category that applies to this request.")
     attested = forms.BooleanField(required=False, label=ATTESTATION_TEXT)
     documents = DocumentsField(
-        label="Supporting documents (optional)",
+        label="Supporting documents",
         help_text="PDF, PNG or JPEG; at most 10 MB each and 5 per request.",
     )
 
@@ -128,8 +131,8 @@ class RequestForm(HardshipFieldsMixin, forms.ModelForm):
         fields = ["tin", "contact_phone", "categories", "justification", "cehrt_id", "attested"]
         labels = {"contact_phone": "Phone", "cehrt_id": "CEHRT certification ID"}
         help_texts = {
-            "cehrt_id": "Needed when you choose an EHR category: the 15-character ID from the Certified Health IT "
-            "Product List.",
+            "cehrt_id": "Certified EHR technology (CEHRT). Needed when you choose an EHR category: the 15-character "
+            "ID from the Certified Health IT Product List.",
             "justification": "Explain, specifically for each category chosen, why e-prescribing was a significant "
             "hardship. Plain text.",
         }
@@ -175,15 +178,23 @@ def too_long(value: str, limit: int) -> None:
         raise ValidationError(f"Justification is {len(value):,} characters; the limit is {limit:,}.")
 
 
-class AffectedEPForm(forms.Form):
-    npi = text_field("NPI", 20, "off", inputmode="numeric")
-    name = text_field("Full name", 200, "name")
-    address_line1 = text_field("Street address", 200, "address-line1")
-    address_line2 = text_field("Address line 2 (optional)", 200, "address-line2")
-    city = text_field("City", 100, "address-level2")
-    state = text_field("State", 2, "address-level1", help_text="Two letters, e.g. MD.")
-    zip_code = text_field("ZIP code", 10, "postal-code", inputmode="numeric")
-    email = forms.EmailField(label="Email", required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+class AffectedEPForm(PortalFormMixin, forms.Form):
+    optional_fields = ("address_line2",)
+    # Labels from completeness.FIELD_LABELS: the form, the CSV messages and the emails name a field alike.
+    npi = text_field(label("npi"), 10, "off", help_text="National Provider Identifier: 10 digits.", inputmode="numeric")
+    name = text_field(label("name"), 200, "name")
+    address_line1 = text_field(label("address_line1"), 200, "address-line1")
+    address_line2 = text_field(label("address_line2"), 200, "address-line2")
+    city = text_field(label("city"), 100, "address-level2")
+    state = StateField(label=label("state"))
+    zip_code = ZipCodeField(label=label("zip_code"))
+    email = forms.EmailField(
+        label=label("email"),
+        required=False,
+        max_length=254,
+        help_text="Needed to submit: CMS sends this EP a copy of its decision.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
     def __init__(self, *args, for_submit: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -192,15 +203,6 @@ class AffectedEPForm(forms.Form):
     def clean_npi(self):
         value = self.cleaned_data["npi"].strip()
         return validate_npi(value) if value else ""
-
-    def clean_state(self):
-        value = normalized(self.cleaned_data["state"]).upper()
-        return check_pattern(US_STATE, value, "State: use the two-letter code, e.g. MD.")
-
-    def clean_zip_code(self):
-        return check_pattern(
-            ZIP, normalized(self.cleaned_data["zip_code"]), "ZIP code: 5 digits or ZIP+4 (21244-1850)."
-        )
 
     def clean(self):
         data = super().clean()
@@ -268,17 +270,17 @@ EPFormSet = forms.formset_factory(
 )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(PortalFormMixin, forms.Form):
     reason = forms.CharField(
-        label="Why are you withdrawing? (optional)",
+        label="Why are you withdrawing?",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
 
 
-class InformationResponseForm(forms.Form):
+class InformationResponseForm(PortalFormMixin, forms.Form):
     answer = forms.CharField(label="Your answer", widget=forms.Textarea(attrs={"rows": 8}), max_length=20000)
     documents = DocumentsField(
-        label="Documents (optional)", help_text="PDF, PNG or JPEG; at most 10 MB each and 5 per request in all."
+        label="Documents", help_text="PDF, PNG or JPEG; at most 10 MB each and 5 per request in all."
     )

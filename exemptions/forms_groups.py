@@ -1,4 +1,4 @@
-"""GPRO group forms: validate and normalise only. EP rows reuse the online request's AffectedEPForm/EPFormSet."""
+"""GPRO group forms: validate and normalize only. EP rows reuse the online request's AffectedEPForm/EPFormSet."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from . import csv_import
 from .completeness import GROUP_FIELDS
-from .forms import US_STATE, ZIP, HardshipFieldsMixin, categories_field, check_pattern, too_long
-from .identifiers import normalized
+from .form_fields import PortalFormMixin, StateField, ZipCodeField
+from .forms import HardshipFieldsMixin, categories_field, too_long
 from .models import ExemptionRequest
 from .windows import ET
 
@@ -25,11 +25,12 @@ GROUP_ATTESTATION = (
 )
 
 
-class GroupRequestForm(HardshipFieldsMixin, forms.ModelForm):
+class GroupRequestForm(PortalFormMixin, HardshipFieldsMixin, forms.ModelForm):
+    optional_fields = ("address_line2", "cehrt_id")
     tin = forms.CharField(
         label="Group TIN",
         required=False,
-        max_length=20,
+        max_length=11,  # 12-3456789 (or 123-45-6789); stored as 9 digits
         help_text="The group's Taxpayer Identification Number (EIN), e.g. 12-3456789. It is printed in full on the "
         "letter because CMS needs it.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
@@ -39,8 +40,10 @@ class GroupRequestForm(HardshipFieldsMixin, forms.ModelForm):
         required=False,
         coerce=int,
         empty_value=None,
-        help_text="The year the group took part in the Group Practice Reporting Option.",
+        help_text="The year the group took part in the Group Practice Reporting Option (GPRO).",
     )
+    state = StateField()
+    zip_code = ZipCodeField()
     categories = categories_field("Choose every category that applies to the group.")
     attested = forms.BooleanField(required=False, label=GROUP_ATTESTATION)
 
@@ -55,15 +58,15 @@ class GroupRequestForm(HardshipFieldsMixin, forms.ModelForm):
             "contact_phone": "Contact's phone",
             "contact_email": "Contact's email",
             "address_line1": "Street address",
-            "address_line2": "Address line 2 (optional)",
+            "address_line2": "Address line 2",
             "cehrt_id": "CEHRT certification ID",
         }
         help_texts = {
             "group_name": "As registered with the IRS for the TIN.",
+            "gpro_option": "The Group Practice Reporting Option (GPRO) the group used: GPRO I or GPRO II.",
             "address_line1": "The group's mailing address: printed as the letter's return address.",
-            "state": "Two letters, e.g. MD.",
-            "cehrt_id": "Needed only for an EHR category: the 15-character ID from the Certified Health IT "
-            "Product List.",
+            "cehrt_id": "Certified EHR technology (CEHRT). Needed only for an EHR category: the 15-character ID "
+            "from the Certified Health IT Product List.",
             "justification": "Explain, specifically for each category chosen, why e-prescribing was a significant "
             "hardship for the group. Plain text; it is printed on the letter as typed.",
         }
@@ -78,8 +81,6 @@ class GroupRequestForm(HardshipFieldsMixin, forms.ModelForm):
             "address_line1": forms.TextInput(attrs={"autocomplete": "address-line1"}),
             "address_line2": forms.TextInput(attrs={"autocomplete": "address-line2"}),
             "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
-            "state": forms.TextInput(attrs={"autocomplete": "address-level1", "size": 2}),
-            "zip_code": forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -99,18 +100,8 @@ class GroupRequestForm(HardshipFieldsMixin, forms.ModelForm):
         if self.instance.tin and not self.is_bound:
             self.initial["tin"] = self.instance.tin
 
-    def clean_state(self):
-        return check_pattern(
-            US_STATE, normalized(self.cleaned_data["state"]).upper(), "State: use the two-letter code, e.g. MD."
-        )
 
-    def clean_zip_code(self):
-        return check_pattern(
-            ZIP, normalized(self.cleaned_data["zip_code"]), "ZIP code: 5 digits or ZIP+4 (21244-1850)."
-        )
-
-
-class CSVImportForm(forms.Form):
+class CSVImportForm(PortalFormMixin, forms.Form):
     MODE_REPLACE, MODE_ADD = "replace", "add"
     file = forms.FileField(
         label="CSV file of affected EPs",
@@ -132,9 +123,9 @@ class CSVImportForm(forms.Form):
         return data
 
 
-class CSVImportConfirmForm(forms.Form):
+class CSVImportConfirmForm(PortalFormMixin, forms.Form):
     """The second step of an import whose lines have registry warnings: the same file and mode, signed for this
-    group and carried in the page (no file chosen again, nothing kept on the server), and the tick that notes
+    group and carried in the page (no file chosen again, nothing kept on the server), and the check box that notes
     the warnings. A 2,500-row file of ~0.5 MB travels as ~0.2 MB of compressed text."""
 
     MAX_AGE = 60 * 60  # an hour to read the warnings; later, the file is chosen again
@@ -168,7 +159,7 @@ class CSVImportConfirmForm(forms.Form):
         return self.cleaned_data["upload"]
 
 
-class MailedForm(forms.Form):
+class MailedForm(PortalFormMixin, forms.Form):
     mailed_on = forms.DateField(
         label="Date you mailed the letter",
         help_text="The date on the postmark if you have it (e.g. 2011-10-28).",
@@ -191,7 +182,7 @@ class MailedForm(forms.Form):
         return value
 
 
-class ReceivedForm(forms.Form):
+class ReceivedForm(PortalFormMixin, forms.Form):
     """Staff: the reference typed or scanned from the letter's QR code, and the two dates."""
 
     reference = forms.CharField(

@@ -1,4 +1,4 @@
-"""The informal review form: validates and normalises only (what a complete review holds is the service's rule)."""
+"""The informal review form: validates and normalizes only (what a complete review holds is the service's rule)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class InformalReviewForm(forms.ModelForm):
     tin = forms.CharField(
         label="TIN",
         required=False,
-        max_length=20,  # typed with a dash or spaces; stored as 9 digits
+        max_length=11,  # typed with a dash or spaces (12-3456789); stored as 9 digits
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         help_text="The Taxpayer Identification Number the adjustment was applied to, e.g. 12-3456789.",
     )

@@ -1,4 +1,4 @@
-"""The public tools' forms (estimator, pre-check): validate and normalise only; the rules live in payment_impact.py
+"""The public tools' forms (estimator, pre-check): validate and normalize only; the rules live in payment_impact.py
 and eligibility.py."""
 
 from __future__ import annotations

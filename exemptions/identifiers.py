@@ -1,6 +1,6 @@
-"""NPI and TIN (and the digits of ZIP codes and phone numbers): validation, normalisation and masking.
+"""NPI and TIN (and the digits of ZIP codes and phone numbers): validation, normalization and masking.
 
-Everything typed is NFKC-normalised first, so fullwidth digits and dashes from an East Asian keyboard
+Everything typed is NFKC-normalized first, so fullwidth digits and dashes from an East Asian keyboard
 ("１２－3456789") become ASCII and the TIN is stored as "123456789", the form every search and extension
 compares. After that only ASCII 0-9 count as digits: Python's `\\d` and `str.isdigit` also accept Arabic-Indic
 and other digits, which NFKC leaves as they are; those are refused with the usual message.
@@ -27,7 +27,7 @@ NOT_DIGIT = re.compile(r"[^0-9]")
 
 
 def normalized(value: str | None) -> str:
-    """What was typed, NFKC-normalised (fullwidth "１２－" is "12-") and stripped."""
+    """What was typed, NFKC-normalized (fullwidth "１２－" is "12-") and stripped."""
     return unicodedata.normalize("NFKC", value or "").strip()
 
 

@@ -50,7 +50,7 @@ class EstimatedCountPaginator(Paginator):
         params, plan_params = capped_params, params
         try:
             if connection.in_atomic_block:
-                # Inside a transaction a cancelled statement aborts it: fence the attempt with a savepoint.
+                # Inside a transaction a canceled statement aborts it: fence the attempt with a savepoint.
                 with transaction.atomic(using=db), connection.cursor() as cursor:
                     cursor.execute(f"SET LOCAL statement_timeout = {COUNT_TIMEOUT_MS}")
                     cursor.execute(count_sql, params)
@@ -73,7 +73,7 @@ class EstimatedCountPaginator(Paginator):
     def _plan_estimate(self, db: str, sql: str, params, *, reset: bool) -> int:
         with connections[db].cursor() as cursor:
             if reset:
-                # Belt and braces: whatever state the cancelled statement left, no later query inherits the cap.
+                # Belt and braces: whatever state the canceled statement left, no later query inherits the cap.
                 cursor.execute(f"RESET statement_timeout; EXPLAIN (FORMAT JSON) {sql}", params)
                 cursor.nextset()
             else:

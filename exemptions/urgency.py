@@ -72,7 +72,7 @@ class Countdown:
 
     @property
     def prefix(self) -> str:
-        """Words that carry the urgency for people who do not see the colour."""
+        """Words that carry the urgency for people who do not see the color."""
         return {Urgency.URGENT: "Last day:", Urgency.SOON: "Deadline soon:", Urgency.CALM: "Deadline:"}[self.urgency]
 
     @property

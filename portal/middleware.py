@@ -161,7 +161,7 @@ class SessionExpiryMiddleware:
         logout(request)
         if request.headers.get("Accept", "").startswith("application/json"):
             return JsonResponse({"signed_in": False}, status=401)
-        messages.info(request, f"For your security you were signed out after {reason}. Please log in again.")
+        messages.info(request, f"For your security you were signed out after {reason}. Please sign in again.")
         login = reverse(settings.LOGIN_URL)
         target = request.get_full_path() if request.method == "GET" else ""
         return redirect(f"{login}?{urlencode({'next': target})}" if target else login)

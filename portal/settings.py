@@ -153,13 +153,16 @@ LOGIN_REDIRECT_URL = "exemptions:dashboard"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = "mandatory"  # verified before the first log-in; also what stops sign-up enumeration
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"  # verified before the first sign-in; also what stops sign-up enumeration
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+# Verified by the link in the browser that signed up: signed in, on "Start a request"; elsewhere: sign in first.
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_SIGNUP_REDIRECT_URL = "exemptions:request_start"
+ACCOUNT_EMAIL_CONFIRMATION_ANONYMOUS_REDIRECT_URL = "/accounts/login/?next=/requests/new/"
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Hardship exemptions] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""  # the portal's subjects name the site themselves
 # Sign-up and allauth's other emails go through the outbox (delivered by the worker), so a sign-up with a new
 # address answers as fast as one with an existing address; see portal/adapters.py.
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
@@ -185,6 +188,8 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 
 # --- Internationalisation / time --------------------------------------------
 LANGUAGE_CODE = "en-us"
+# The portal's words for the account library's pages ("Sign in", "Create account"): locale/en/LC_MESSAGES.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/New_York"
 USE_I18N = True
 USE_TZ = True
@@ -215,7 +220,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # a GPRO group may list 2,500 EPs
 
 # --- Email ------------------------------------------------------------------
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Hardship Exemptions <no-reply@hardship.example.org>")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="eRx Hardship Exemption Requests <no-reply@erx.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 _email_url = env.str("EMAIL_URL", default="file://" + str(VAR_DIR / "mail"))
 if _email_url.startswith("file://"):

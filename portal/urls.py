@@ -7,7 +7,7 @@ from . import health, views
 admin.site.site_header = "Hardship exemptions: staff"
 admin.site.site_title = "Hardship exemptions staff"
 admin.site.index_title = "Requests, years and windows"
-# Staff log in through allauth's login, like everyone: one lockout policy and the TOTP step for all logins.
+# Staff sign in through allauth's sign-in page, like everyone: one lockout policy and the TOTP step for all.
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [

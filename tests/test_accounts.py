@@ -4,6 +4,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import mail
 
 from exemptions.models import User
@@ -13,7 +14,7 @@ PASSWORD = "a-long-passphrase-for-tests"
 
 
 def link_in(body: str) -> str:
-    return re.search(r"http://testserver(/accounts/[^\s]+)", body).group(1)
+    return re.search(re.escape(settings.SITE_URL) + r"(/accounts/[^\s]+)", body).group(1)
 
 
 def test_sign_up_sends_a_verification_email_and_the_link_verifies(client, django_capture_on_commit_callbacks):

@@ -13,7 +13,7 @@ from tests.factories import complete_draft
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_double_submit_creates_one_submission_and_one_email(ep, mailoutbox):
     if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL (SQLite serialises writers anyway)")
+        pytest.skip("row locks need PostgreSQL (SQLite serializes writers anyway)")
     draft = complete_draft(owner=ep)
     barrier = threading.Barrier(2)
     results, errors = [], []

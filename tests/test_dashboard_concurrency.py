@@ -19,7 +19,7 @@ def figure_rows() -> list:
 @pytest.mark.parametrize("first_ever", [True, False], ids=["first recount", "later recount"])
 def test_two_recounts_at_once_leave_the_rows_of_one(first_ever):
     if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL (SQLite serialises writers anyway)")
+        pytest.skip("row locks need PostgreSQL (SQLite serializes writers anyway)")
     build_program()
     dashboard_refresh(at=REFRESHED)
     expected = figure_rows()

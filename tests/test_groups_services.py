@@ -82,7 +82,7 @@ def test_an_incomplete_group_gets_every_problem_and_no_letter(ep):
     assert refused.value.messages == [
         "TIN is missing.",
         "Justification is required to submit: explain the hardship.",
-        "Tick the attestation to submit.",
+        "Check the attestation box to submit.",
         "A group letter lists 2 to 2,500 EPs; this group has 1.",
     ]
     group.refresh_from_db()

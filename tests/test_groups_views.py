@@ -116,11 +116,11 @@ def test_edit_saves_the_group_details(client, ep):
     )
 
 
-def test_edit_errors_are_summarised_and_linked(client, ep):
+def test_edit_errors_are_summarized_and_linked(client, ep):
     group = complete_group(owner=ep)
     client.force_login(ep)
     response = client.post(
-        reverse("exemptions:group_edit", args=[group.public_id]), {"tin": "00-1234567", "state": "Maryland"}
+        reverse("exemptions:group_edit", args=[group.public_id]), {"tin": "00-1234567", "state": "XX"}
     )
     page = response.content.decode()
     assert response.status_code == 400

@@ -106,7 +106,7 @@ def test_finding_arabic_indic_digits_are_refused_for_a_tin():
     assert caught.value.code == "tin_characters"
 
 
-def test_finding_fullwidth_zip_is_normalised_and_other_digits_refused():
+def test_finding_fullwidth_zip_is_normalized_and_other_digits_refused():
     from exemptions.forms import AffectedEPForm
 
     form = AffectedEPForm(data={"npi": "１２３４５６７８９３", "zip_code": "２１２０４", "state": "ｍｄ"})

@@ -28,7 +28,7 @@ def test_a_large_letter_is_prepared_by_the_worker_and_announced_once(live_worker
     )
     (body,) = live_worker.wait_for(live_worker.emails, what="the email file")
     assert f"Subject: Ready to print: your GPRO letter {group.reference}" in body
-    # A second finalise with nothing changed neither renders nor emails again.
+    # A second finalize with nothing changed neither renders nor emails again.
     assert services.letter_generate(exemption=group, actor=ep, at=timezone.now()).pk == letter.pk
     assert GroupLetter.objects.filter(request=group).count() == 1
 

@@ -1,6 +1,6 @@
 """Each rule has one home, and every caller agrees with it.
 
-Structural checks (no second copy can appear) and behavioural ones (the form, the CSV import, the submit check,
+Structural checks (no second copy can appear) and behavioral ones (the form, the CSV import, the submit check,
 the group check and the reminder email name the same missing things).
 """
 
@@ -105,7 +105,9 @@ def test_a_missing_ep_field_is_refused_by_the_form_the_submit_check_and_the_grou
 
     draft = complete_draft(owner=ep)
     AffectedEP.objects.filter(request=draft).update(**{missing: ""})
-    assert request_problems(draft) == [f"EP 1 is missing: {in_list}."]
+    row = AffectedEP.objects.get(request=draft)
+    named = f"{row.name} (NPI {row.npi})" if row.name and row.npi else row.name or f"NPI {row.npi}"
+    assert request_problems(draft) == [f"{named} is missing: {in_list}."]
 
     draft.kind = draft.Kind.GROUP
     draft.save()
@@ -114,8 +116,15 @@ def test_a_missing_ep_field_is_refused_by_the_form_the_submit_check_and_the_grou
 
 def test_the_submit_check_names_every_missing_ep_field_by_its_label(ep):
     draft = complete_draft(owner=ep)
-    AffectedEP.objects.filter(request=draft).update(npi="", address_line1="")
-    assert request_problems(draft) == ["EP 1 is missing: NPI, street address."]
+    AffectedEP.objects.filter(request=draft).update(npi="", address_line1="", name="Jane Smith")
+    assert request_problems(draft) == ["Jane Smith is missing: NPI, street address."]
+
+
+def test_the_submit_check_names_each_ep_by_name_and_npi_never_by_field_names(ep):
+    draft = complete_draft(owner=ep)
+    AffectedEP.objects.filter(request=draft).update(name="Jane Smith", address_line1="", city="", state="", zip_code="")
+    (problem,) = request_problems(draft)
+    assert problem == "Jane Smith (NPI 1234567893) is missing: street address, city, state, ZIP code."
 
 
 def _form_for(draft) -> RequestForm:
@@ -161,7 +170,7 @@ SUBMIT_GAPS = {
         "technology.",
     ),
     "justification": (_set(justification="   "), "Justification is required to submit: explain the hardship."),
-    "attested": (_set(attested=False), "Tick the attestation to submit."),
+    "attested": (_set(attested=False), "Check the attestation box to submit."),
 }
 
 

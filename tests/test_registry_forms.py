@@ -231,7 +231,7 @@ def test_a_file_with_warnings_is_imported_only_once_they_are_noted(client, ep, r
     upload = report.context["confirm_form"]["upload"].value()
     unticked = client.post(url, {"upload": upload})
     assert unticked.status_code == 400
-    assert "Tick the box to import the file with these warnings" in unticked.content.decode()
+    assert "Check the box to import the file with these warnings" in unticked.content.decode()
     assert group.affected_eps.count() == 2 and not group.affected_eps.filter(npi=JONES).exists()
 
     done = client.post(url, {"upload": upload, "confirm": "on"}, follow=True)

@@ -43,7 +43,7 @@ def test_the_draft_reminder_says_what_is_missing_when_and_where(year, ep):
     assert "2031 eRx payment adjustment" in body
     assert "Deadline: 11:59 p.m. ET on Thursday, March 14, 2030 (3 days left)" in body
     assert "TIN is required to submit." in body
-    assert "Tick the attestation to submit." in body
+    assert "Check the attestation box to submit." in body
     assert f"http://127.0.0.1:8000/requests/{draft.public_id}/edit/" in body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"

@@ -98,7 +98,7 @@ def test_before_the_window_opens_the_page_says_when_it_opens(client, ep):
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"attested": ""}, "Tick the attestation to submit."),
+        ({"attested": ""}, "Check the attestation box to submit."),
         ({"justification": "   "}, "Justification is required to submit"),
         ({"tin": ""}, "TIN is required to submit."),
         ({"contact_phone": ""}, "Phone is required to submit."),

@@ -1,5 +1,5 @@
 """Two reviewers deciding the same request at the same instant (PostgreSQL row locks), and the decision email
-travelling through a real Celery worker."""
+traveling through a real Celery worker."""
 # ruff: noqa: F811  (pytest fixtures imported from tests/review_fixtures.py are redefined as arguments)
 
 import threading
@@ -40,7 +40,7 @@ def run_at_once(*calls):
 @pytest.mark.django_db(transaction=True)
 def test_two_reviewers_deciding_at_once_record_exactly_one_decision(ep, reviewer, second_reviewer, mailoutbox):
     if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL (SQLite serialises writers anyway)")
+        pytest.skip("row locks need PostgreSQL (SQLite serializes writers anyway)")
     obj = submit(ep)
     start_review(obj, reviewer)
     opened = obj.version  # both reviewers opened the page at this version

@@ -45,7 +45,7 @@ def test_approve_records_the_decision_and_emails_the_ep_once(submitted, reviewer
     assert email.kind == OutboundEmail.Kind.DECISION_APPROVED and email.status == "sent"
     (message,) = mail.outbox
     assert message.subject == f"Decision: APPROVED. Your 2013 eRx hardship exemption request {submitted.reference}"
-    assert message.to == ["alice@example.org"]
+    assert message.to == ["alice@example.org", *submitted.affected_eps.values_list("email", flat=True)]
     assert "Decision: APPROVED" in message.body and "CMS reviewed your request" in message.body
     assert "9:30 a.m. ET on Monday, February 4, 2013" in message.body
     assert not message.subject.startswith("Received")
@@ -226,12 +226,12 @@ def test_a_bulk_decision_sends_each_ep_the_same_full_email_as_a_single_one(
     def shape(obj):
         message = by_ref[obj.reference]
         return [
-            text.replace(obj.reference, "REF").replace(str(obj.public_id), "ID")
+            text.replace(obj.reference, "REF").replace(str(obj.public_id), "ID").replace(obj.owner.full_name, "NAME")
             for text in (message.subject, message.body)
         ]
 
     assert shape(first) == shape(second) == shape(single)
-    assert by_ref[first.reference].to == ["bob@example.org"]
+    assert by_ref[first.reference].to == ["bob@example.org", *first.affected_eps.values_list("email", flat=True)]
     not_ready.refresh_from_db()
     assert not_ready.status == S.SUBMITTED
 
@@ -240,7 +240,7 @@ def test_an_individual_extension_reopens_the_window_for_that_request_only(ep, ot
     from exemptions.models import AdjustmentYear
 
     year = AdjustmentYear.objects.get(year=2012)
-    late, neighbour = complete_draft(owner=ep, year=year), complete_draft(owner=other_ep, year=year, tin="987654321")
+    late, neighbor = complete_draft(owner=ep, year=year), complete_draft(owner=other_ep, year=year, tin="987654321")
     deadline_day = et(2011, 11, 9, 10)  # the day after the (extended) 2012 deadline
     assert not window_state(year=year, channel="online", at=deadline_day, exemption=late).is_open
     with pytest.raises(review.ReviewError, match="reason"):
@@ -256,7 +256,7 @@ def test_an_individual_extension_reopens_the_window_for_that_request_only(ep, ot
     )
     state = window_state(year=year, channel="online", at=deadline_day, exemption=late)
     assert state.is_open and state.extension.reason.startswith("The online page")
-    assert not window_state(year=year, channel="online", at=deadline_day, exemption=neighbour).is_open
+    assert not window_state(year=year, channel="online", at=deadline_day, exemption=neighbor).is_open
     assert Extension.objects.get().history.first().history_user == reviewer
 
 

@@ -2,7 +2,7 @@
 
 Before, staff could extend "every request under this TIN": any EP who later typed that TIN into their own draft
 could submit long after the window closed. Now a grant is one row per chosen request (sharing a grant id), the
-window rule honours only rows that name the request, and the EP's pages say who extended what until when.
+window rule honors only rows that name the request, and the EP's pages say who extended what until when.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def test_finding_borrowed_extension_the_service_grants_only_one_tin_year_and_cha
 
 def test_finding_borrowed_extension_the_ep_pages_say_who_extended_what_until_when(client, ep, other_ep, reviewer):
     mine = draft_at(et(2011, 11, 1), owner=ep, tin=TIN)
-    neighbour = draft_at(et(2011, 11, 1), owner=other_ep, tin=TIN)
+    neighbor = draft_at(et(2011, 11, 1), owner=other_ep, tin=TIN)
     grant(reviewer, mine)
     client.force_login(ep)
     with time_machine.travel(et(2011, 11, 10, 12), tick=False):
@@ -138,7 +138,7 @@ def test_finding_borrowed_extension_the_ep_pages_say_who_extended_what_until_whe
     assert "Online window: Open until 11:59:59 p.m. ET on Thursday, November 10, 2011 (extended for you)." in edit
     client.force_login(other_ep)
     with time_machine.travel(et(2011, 11, 10, 12), tick=False):
-        theirs = client.get(reverse("exemptions:request_edit", args=[neighbour.public_id])).content.decode()
+        theirs = client.get(reverse("exemptions:request_edit", args=[neighbor.public_id])).content.decode()
     assert "CMS staff extended" not in theirs and "Online window: Closed at" in theirs
 
 

@@ -6,6 +6,7 @@ import statistics
 import time
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core import mail
 
@@ -39,7 +40,7 @@ def test_finding_signup_timing_a_new_address_gets_one_outbox_row_delivered_once(
     (row,) = OutboundEmail.objects.all()
     assert row.kind == OutboundEmail.Kind.ACCOUNT and row.recipients == ["new@example.org"]
     assert row.context["template_prefix"] == "account/email/email_confirmation_signup"
-    assert row.context["activate_url"].startswith("http://testserver/accounts/confirm-email/")
+    assert row.context["activate_url"].startswith(f"{settings.SITE_URL}/accounts/confirm-email/")
     assert row.user == User.objects.get(email="new@example.org") and "key" not in row.context
     for callback in published:
         callback()  # the commit publishes it; the (eager) worker sends it

@@ -199,7 +199,7 @@ def stats(rows: list, seconds: float) -> dict:
     }
 
 
-def summarise(runs: list[dict]) -> dict:
+def summarize(runs: list[dict]) -> dict:
     """Merge the runs of one phase (rounds interleaved with the other phases) into one set of figures."""
     seconds = sum(run["seconds"] for run in runs)
     by_name: dict[str, list] = {}
@@ -321,7 +321,7 @@ def main() -> None:
             runs["deadline"] = [
                 run_phase("deadline", args.users, args.deadline_seconds, config_path, tmp, env, args.login_rate)
             ]
-        phases = {phase: summarise(phase_runs) for phase, phase_runs in runs.items()}
+        phases = {phase: summarize(phase_runs) for phase, phase_runs in runs.items()}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -52,8 +52,8 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):
-        colour = {"sent": "green", "failed": "#b02a37", "suppressed": "grey"}.get(obj.status, "#664d03")
-        return format_html('<strong style="color: {}">{}</strong>', colour, obj.get_status_display())
+        color = {"sent": "green", "failed": "#b02a37", "suppressed": "gray"}.get(obj.status, "#664d03")
+        return format_html('<strong style="color: {}">{}</strong>', color, obj.get_status_display())
 
     @admin.display(description="To")
     def recipient_list(self, obj):

@@ -1,4 +1,4 @@
-"""Forms of the staff review screens. They validate and normalise only; services decide what is allowed."""
+"""Forms of the staff review screens. They validate and normalize only; services decide what is allowed."""
 
 from __future__ import annotations
 
@@ -115,7 +115,7 @@ class ExtensionForm(forms.Form):
         label="Extend these requests",
         queryset=ExemptionRequest.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Requests under this TIN of the same year and channel. Only the ticked ones are extended: a request "
+        help_text="Requests under this TIN of the same year and channel. Only the checked ones are extended: a request "
         "started later under this TIN is not.",
     )
     until = forms.DateTimeField(

@@ -192,7 +192,7 @@ class ReviewViewsMixin:
         target = workflow.TRANSITIONS[decision].target
         change = StatusChange(request=exemption, to_status=target, message_to_ep=message, at=timezone.now())
         name, context = decision_email(exemption, change, reply_by=reply_by)
-        email = render_email(name, context, to=sorted({r for r in ep_recipients(exemption) if r}))
+        email = render_email(name, context, to=ep_recipients(exemption))
         return {
             "subject": email.subject,
             "to": email.to,

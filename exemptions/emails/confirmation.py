@@ -2,11 +2,13 @@ from django.urls import reverse
 
 from ..models import OutboundEmail
 from ..windows import format_et
+from .decisions import greeting_name
 
 
 def confirmation(email: OutboundEmail):
     exemption = email.request
     return "confirmation", {
+        "name": greeting_name(exemption, email.user),
         "request": exemption,  # the templates' name for it
         "categories": list(exemption.categories.order_by("name")),
         "submitted_at_et": format_et(exemption.submitted_at),

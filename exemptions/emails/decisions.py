@@ -1,4 +1,4 @@
-"""Decision and information-request emails to the EP.
+"""Decision and information-request emails to the account holder, the contact and every affected EP.
 
 One function (`decision_email`) builds the template name and context from an exemption and its StatusChange; the
 outbox builders call it with the recorded change and the admin's preview calls it with the change about to be
@@ -21,6 +21,8 @@ TEMPLATES = {S.APPROVED: "decision-approved", S.DENIED: "decision-denied", S.INF
 def decision_email(exemption: ExemptionRequest, change: StatusChange, *, reply_by: dt.date | None = None):
     """(template name, context) for the email about `change` (approved, denied or more information requested)."""
     return TEMPLATES[change.to_status], {
+        "name": greeting_name(exemption),
+        "eps": list(exemption.affected_eps.order_by("position", "id").values("name", "npi")),
         "request": exemption,  # the templates' name for it
         "year": exemption.year,
         "message": change.message_to_ep,
@@ -30,6 +32,12 @@ def decision_email(exemption: ExemptionRequest, change: StatusChange, *, reply_b
         "respond_link": reverse("exemptions:request_respond", args=[exemption.public_id]),
         "is_group": exemption.kind == ExemptionRequest.Kind.GROUP,
     }
+
+
+def greeting_name(exemption: ExemptionRequest, user=None) -> str:
+    """Whom an email about `exemption` greets: the account holder's name, else the contact's ("" greets "Hello,")."""
+    user = user or exemption.owner
+    return (getattr(user, "full_name", "") or exemption.contact_name or "").strip()
 
 
 def _noon_et(day: dt.date) -> dt.datetime:

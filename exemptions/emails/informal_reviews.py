@@ -12,12 +12,13 @@ from ..windows import format_et
 
 
 def _review(email: OutboundEmail) -> InformalReview | None:
-    return InformalReview.objects.select_related("year").filter(pk=email.context.get("informal_review")).first()
+    return InformalReview.objects.select_related("year", "owner").filter(pk=email.context.get("informal_review")).first()
 
 
 def informal_review_email(review: InformalReview) -> dict:
     """The context both emails share (also what a staff preview would show)."""
     return {
+        "name": (getattr(review.owner, "full_name", "") or "").strip(),
         "review": review,
         "year": review.year,
         "npis": review.npis,

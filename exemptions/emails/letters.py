@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from ..models import GroupLetter, OutboundEmail
 from ..windows import date_in_words
+from .decisions import greeting_name
 
 
 def letter_ready(email: OutboundEmail):
@@ -12,6 +13,7 @@ def letter_ready(email: OutboundEmail):
         return None  # failed or gone since: nothing to announce
     exemption = letter.request
     return "letter-ready", {
+        "name": greeting_name(exemption, email.user),
         "request": exemption,
         "letter": letter,
         "deadline": date_in_words(letter.postmark_deadline) if letter.postmark_deadline else "",

@@ -19,6 +19,7 @@ from ..completeness import request_problems
 from ..models import ExemptionRequest, InformationRequest, OutboundEmail, SubmissionWindow, WindowOpeningSubscription
 from ..services.reminders import info_deadline, stop_token
 from ..windows import ONE_SECOND, format_et, is_inside, time_left_words
+from .decisions import greeting_name
 
 S = ExemptionRequest.Status
 
@@ -74,7 +75,7 @@ def _common(email: OutboundEmail, exemption: ExemptionRequest, deadline: dt.date
     )
     stop_link = _absolute(reverse("exemptions:reminders_stop", args=[stop_token(exemption=exemption)]))
     return {
-        "name": email.user.full_name if email.user and email.user.full_name else exemption.contact_name or "there",
+        "name": greeting_name(exemption, email.user),
         "request": exemption,  # the templates' name for it
         "year": year,
         "deadline_et": format_et(deadline),
@@ -197,7 +198,7 @@ def window_opening(email: OutboundEmail):
     start = "exemptions:request_start" if window.channel == "online" else "exemptions:home"
     stop_link = _absolute(reverse("exemptions:reminders_stop", args=[stop_token(subscription=subscription)]))
     return "window-opening", {
-        "name": user.full_name or "there",
+        "name": user.full_name,
         "window": window,
         "year": window.year,
         "opens_et": format_et(window.opens_at),

@@ -26,14 +26,14 @@ CATEGORIES = [
         "Rural area without sufficient high-speed internet access",
         "G8642",
         False,
-        "The EP practises in a rural area without sufficient high-speed internet access.",
+        "The EP practices in a rural area without sufficient high-speed internet access.",
     ),
     (
         "pharmacies",
         "Area without sufficient pharmacies that accept electronic prescriptions",
         "G8643",
         False,
-        "The EP practises in an area without sufficient available pharmacies for electronic prescribing.",
+        "The EP practices in an area without sufficient available pharmacies for electronic prescribing.",
     ),
     (
         "ehr-cehrt",

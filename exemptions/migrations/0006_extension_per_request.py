@@ -2,7 +2,7 @@
 
 Before: an extension with a TIN and no request covered every request under that TIN, year and channel, including
 one whose owner typed the TIN after the grant (the "borrowed extension"). After: one row per covered request, the
-rows of one grant sharing `grant_id`, and the window rule honours only the rows that name a request.
+rows of one grant sharing `grant_id`, and the window rule honors only the rows that name a request.
 
 Each existing TIN-wide extension is converted to cover only the requests that existed when it was granted
 (`created_at` <= `granted_at`) with that TIN, year and channel (kind "group" is the letter channel, any other

@@ -1,4 +1,4 @@
-"""Each request's EPs checked against the NPI registry, summarised on the request for the staff list.
+"""Each request's EPs checked against the NPI registry, summarized on the request for the staff list.
 
 The list shows and filters this column: no join to the EPs or the registry per row. On PostgreSQL the filter gets
 an index in the list's own order, like migration 0003's list indexes: each value is a range of it, so the first

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from localflavor.us.us_states import STATE_CHOICES
 from simple_history.models import HistoricalRecords
 
 from .program import AdjustmentYear, Channel, HardshipCategory, SubmissionWindow
@@ -16,6 +17,12 @@ def document_upload_to(instance: "SupportingDocument", filename: str) -> str:
     # type detected from the content (a PDF sent as "poly.html" is stored as <random>.pdf).
     extensions = SupportingDocument.EXTENSIONS.get(instance.content_type)
     return f"documents/{uuid.uuid4().hex}" + (f".{extensions[0]}" if extensions else "")
+
+
+def us_state_choices() -> list[tuple[str, str]]:
+    """The USPS codes a mailing address may use (states, DC, territories, military), from django-localflavor; a
+    callable, so a migration names it instead of copying 59 names."""
+    return [(code, str(name)) for code, name in STATE_CHOICES]
 
 
 class ExemptionRequest(models.Model):
@@ -68,7 +75,7 @@ class ExemptionRequest(models.Model):
     address_line1 = models.CharField(max_length=200, blank=True)
     address_line2 = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
-    state = models.CharField(max_length=2, blank=True)
+    state = models.CharField(max_length=2, blank=True, choices=us_state_choices)
     zip_code = models.CharField("ZIP code", max_length=10, blank=True)
 
     # GPRO only.
@@ -79,7 +86,7 @@ class ExemptionRequest(models.Model):
     received_on = models.DateField(null=True, blank=True)
     postmarked_on = models.DateField(null=True, blank=True)
 
-    # Denormalised for the staff list (kept by services): no join per row.
+    # Denormalized for the staff list (kept by services): no join per row.
     display_name = models.CharField(max_length=200, blank=True)
     first_npi = models.CharField("NPI", max_length=10, blank=True)
     ep_count = models.PositiveIntegerField(default=0)
@@ -146,7 +153,7 @@ class AffectedEP(models.Model):
     address_line1 = models.CharField(max_length=200, blank=True)
     address_line2 = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
-    state = models.CharField(max_length=2, blank=True)
+    state = models.CharField(max_length=2, blank=True, choices=us_state_choices)
     zip_code = models.CharField("ZIP code", max_length=10, blank=True)
     email = models.EmailField(blank=True)
 
@@ -245,7 +252,7 @@ class StatusChange(models.Model):
 class Extension(models.Model):
     """Lets one request submit after its window closed, until `until` (the last second accepted).
 
-    Staff grant an extension to the requests they choose (the one they are reviewing and, if they tick them, other
+    Staff grant an extension to the requests they choose (the one they are reviewing and, if they check them, other
     requests under its TIN of the same year and channel): one row per chosen request, the rows of one grant sharing
     `grant_id`. An extension never follows a TIN: a request whose owner types the TIN later is not covered.
     """

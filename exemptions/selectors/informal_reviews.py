@@ -53,7 +53,7 @@ def window_line(window: InformalReviewWindow) -> WindowLine:
 
 
 def review_years(*, at: dt.datetime) -> list[ReviewYear]:
-    """Every adjustment year (practice years included, they are labelled) with its informal review windows."""
+    """Every adjustment year (practice years included, they are labeled) with its informal review windows."""
     windows: dict[int, list[InformalReviewWindow]] = defaultdict(list)
     for window in InformalReviewWindow.objects.order_by("opens_at"):
         windows[window.year_id].append(window)

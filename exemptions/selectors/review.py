@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from ..contact import unique_emails
 from ..models import AffectedEP, ExemptionRequest, Extension, GroupLetter
 from ..windows import date_in_words, format_et, window_state
 from ..workflow import ep_label
@@ -28,8 +29,10 @@ WARNINGS_LISTED = 5  # on the decision page; the review screen lists every one
 
 
 def ep_recipients(exemption: ExemptionRequest) -> list[str]:
-    """The account holder and the contact person (the group's contact for GPRO); duplicates removed later."""
-    return [exemption.owner.email, exemption.contact_email]
+    """Who hears of a decision: the account holder, the contact person (the group's contact for GPRO) and every
+    affected EP with an email, each address once (compared case-insensitively)."""
+    eps = exemption.affected_eps.exclude(email="").order_by("position", "id").values_list("email", flat=True)
+    return unique_emails([exemption.owner.email, exemption.contact_email, *eps])
 
 
 def last_editor(exemption: ExemptionRequest) -> str:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from ..contact import unique_emails
 from ..models import OutboundEmail
 from .dispatch import task_publish
 
@@ -42,7 +43,7 @@ def outbox_enqueue(
         key=key,
         defaults={
             "kind": kind,
-            "recipients": sorted({r for r in recipients if r}),
+            "recipients": unique_emails(recipients),
             "request": request,
             "user": user,
             "context": context or {},

@@ -109,7 +109,7 @@ def _check_order(kind: str, file_date: dt.date) -> None:
 
 @contextmanager
 def _one_load_at_a_time() -> Iterator[None]:
-    """A PostgreSQL advisory lock held for the load (SQLite serialises writers by itself)."""
+    """A PostgreSQL advisory lock held for the load (SQLite serializes writers by itself)."""
     if connection.vendor != "postgresql":
         yield
         return

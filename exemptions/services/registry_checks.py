@@ -1,4 +1,4 @@
-"""A request's EPs checked against the NPI registry, summarised on the request for the staff list.
+"""A request's EPs checked against the NPI registry, summarized on the request for the staff list.
 
 Checked at submission (`request_submit`) and at every letter generation of a group (`letter_generate`), and again
 on demand (admin action "Re-check against the registry", `manage.py registry_recheck`) once a newer registry file

@@ -107,7 +107,7 @@ def replace_eps(exemption: ExemptionRequest, eps: list[dict]) -> None:
 
 
 def refresh_summary(exemption: ExemptionRequest) -> None:
-    """Denormalised columns for the staff list: no join per row there."""
+    """Denormalized columns for the staff list: no join per row there."""
     first = exemption.affected_eps.order_by("position", "id").first()
     if exemption.kind == ExemptionRequest.Kind.GROUP:
         name = exemption.group_name

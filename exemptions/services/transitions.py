@@ -19,7 +19,7 @@ class StaleRequest(Exception):
 
 
 def exemption_lock(exemption: ExemptionRequest) -> ExemptionRequest:
-    """The row, locked for the caller's transaction (SELECT … FOR UPDATE; SQLite serialises writers anyway).
+    """The row, locked for the caller's transaction (SELECT … FOR UPDATE; SQLite serializes writers anyway).
 
     Only the request's own row: the year is read in the same query but not locked (`of`), or every write of one
     adjustment year would queue behind every other on deadline day.

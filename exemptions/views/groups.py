@@ -205,7 +205,7 @@ def group_eps_import(request, public_id):
             return redirect("exemptions:group_eps", exemption.public_id)
         return _import_page(request, exemption, form, result, status=400)  # refused: the message says why
     if confirming and result.ok:
-        form.add_error("confirm", "Tick the box to import the file with these warnings, or import a corrected file.")
+        form.add_error("confirm", "Check the box to import the file with these warnings, or import a corrected file.")
     elif result.ok:
         form = CSVImportConfirmForm.for_file(content, mode, group_id=exemption.public_id)
     return _import_page(request, exemption, form, result, status=200 if result.ok and not form.errors else 400)

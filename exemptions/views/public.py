@@ -15,6 +15,7 @@ HELP_PAGES = {
     "deadlines": "Deadlines and time zones",
     "faq": "Frequently asked questions",
     "after-decision": "After a decision",
+    "glossary": "Words and abbreviations",
     "contact": "Contact the help desk",
 }
 

@@ -21,7 +21,7 @@ SHOWN_ON_PAGES = {Finding.MATCH, Finding.NOT_FOUND, Finding.DEACTIVATED, Finding
 def npi_lookup(request: HttpRequest, npi: str) -> JsonResponse:
     """GET /registry/npi/<npi>/?name=...: the finding for one typed NPI (and the name typed beside it)."""
     if not request.user.is_authenticated:  # a script's call: an answer it reads, not a login page
-        return JsonResponse({"message": "Log in to check NPIs against the registry."}, status=401)
+        return JsonResponse({"message": "Sign in to check NPIs against the registry."}, status=401)
     # allauth's public helper leaves GETs unlimited (its limits guard forms); the same helper with limit_get
     # counts every lookup of this account, in the same cache as the login limits.
     if not ratelimit.consume(request, app="allauth.account", action=LOOKUP_ACTION, user=request.user, limit_get=True):

@@ -1,4 +1,4 @@
-/* Portal behaviour: progressive enhancement only; every form works without JavaScript. */
+/* Portal behavior: progressive enhancement only; every form works without JavaScript. */
 (function () {
   "use strict";
 

@@ -21,7 +21,7 @@ def fill_ep(page, number: int, *, npi: str, name: str, email: str) -> None:
     group.get_by_label("Full name").fill(name)
     group.get_by_label("Street address").fill("1 Main St")
     group.get_by_label("City").fill("Towson")
-    group.get_by_label("State").fill("MD")
+    group.get_by_label("State").select_option("MD")
     group.get_by_label("ZIP code").fill("21204")
     group.get_by_label("Email").fill(email)
 
@@ -30,7 +30,7 @@ def log_in(page, email: str, password: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label(re.compile(r"^\s*Email\W*$")).fill(email)
     page.get_by_label(re.compile(r"^\s*Password\W*$")).fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def test_ep_signs_up_verifies_files_saves_and_submits(page, settings):
@@ -47,7 +47,7 @@ def test_ep_signs_up_verifies_files_saves_and_submits(page, settings):
     page.get_by_label(re.compile(r"^\s*Password\W*$")).fill(PASSWORD)
     page.get_by_label(re.compile(r"Password \(again\)")).fill(PASSWORD)
     assert_accessible(page, "the sign-up form")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Verify Your Email Address", re.I))
 
     (verification,) = [m for m in mail.outbox if m.to == ["erin@example.org"]]
@@ -76,7 +76,7 @@ def test_ep_signs_up_verifies_files_saves_and_submits(page, settings):
     expect(page.get_by_role("group", name="Affected EP 2").get_by_label("Full name")).to_have_value("Zoë Ørsted")
 
     page.get_by_role("button", name="Submit request").click()
-    expect(page.get_by_role("alert")).to_contain_text("Tick the attestation to submit")
+    expect(page.get_by_role("alert")).to_contain_text("Check the attestation box to submit")
     assert_accessible(page, "the request form with errors")
     screenshot(page, "request-form-errors")
     page.get_by_label(re.compile("I attest that the information")).check()

@@ -44,7 +44,7 @@ def test_group_fills_imports_generates_downloads_and_marks_mailed(page, live_ser
     page.get_by_role("textbox", name="Contact's email").fill("office@example.org")
     page.get_by_role("textbox", name="Street address").fill("100 Harbor Dr")
     page.get_by_role("textbox", name="City").fill("Annapolis")
-    page.get_by_role("textbox", name="State").fill("MD")
+    page.get_by_role("combobox", name="State").select_option("MD")
     page.get_by_role("textbox", name="ZIP code").fill("21401")
     page.get_by_label(re.compile("Unable to e-prescribe because of local")).check()
     page.get_by_role("textbox", name="Justification").fill("Maryland rules barred e-prescribing for our group in 2011.")

@@ -1,5 +1,5 @@
 """The public tools in a browser: the estimator and the pre-check at a phone's and a desktop's width, without
-JavaScript-dependent behaviour, and axe (WCAG 2.1 A/AA) on every state: empty, errors, answers."""
+JavaScript-dependent behavior, and axe (WCAG 2.1 A/AA) on every state: empty, errors, answers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Add a clearly-labelled practice year whose online and letter windows are open now (idempotent).
+"""Add a clearly-labeled practice year whose online and letter windows are open now (idempotent).
 
 The historical windows closed long ago; this lets a newcomer try the portal today. With --registry-sample (as
 `make run` does) and no NPI registry loaded, a generated sample (200 made-up NPIs in the published layout, see
@@ -145,7 +145,7 @@ class Command(BaseCommand):
 
 
 def _activate_totp(user) -> str:
-    """Staff must use two-factor sign-in; give the demo account an authenticator so a newcomer can log in."""
+    """Staff must use two-factor sign-in; give the demo account an authenticator so a newcomer can sign in."""
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     secret = generate_totp_secret()

@@ -25,7 +25,7 @@ def extension_grant(
 
     One grant: one Extension row per request, sharing a grant id, so the grant lists what staff chose. The requests
     must be of one year and one channel and, when there are several, under one TIN. An extension never follows a
-    TIN: a request that gets the TIN later is not covered. The window rule (windows.window_state) honours it;
+    TIN: a request that gets the TIN later is not covered. The window rule (windows.window_state) honors it;
     nothing else needs to know. Audited by simple-history (one record per row, with the granting user).
     """
     if not (reason or "").strip():
