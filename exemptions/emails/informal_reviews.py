@@ -12,7 +12,8 @@ from ..windows import format_et
 
 
 def _review(email: OutboundEmail) -> InformalReview | None:
-    return InformalReview.objects.select_related("year", "owner").filter(pk=email.context.get("informal_review")).first()
+    reviews = InformalReview.objects.select_related("year", "owner")
+    return reviews.filter(pk=email.context.get("informal_review")).first()
 
 
 def informal_review_email(review: InformalReview) -> dict:
