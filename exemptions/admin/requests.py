@@ -46,6 +46,14 @@ LIST_DEFERRED = ["justification", "decision_message", "internal_notes", "cehrt_i
 
 
 class ReviewChangeList(ChangeList):
+    def __init__(self, request, *args, **kwargs):
+        self.review_request = request  # before Django's __init__, which reads the ordering
+        super().__init__(request, *args, **kwargs)
+
+    def _get_default_ordering(self):
+        # The header marks the order the list is in: a queue is oldest first, "All requests" newest first.
+        return self.model_admin.get_ordering(self.review_request) or super()._get_default_ordering()
+
     def get_queryset(self, request, exclude_parameters=None):
         # The list never shows the long texts: leave them in the table.
         return super().get_queryset(request, exclude_parameters).defer(*LIST_DEFERRED)
@@ -63,15 +71,7 @@ class NotesForm(ReviewNotesForm):
 @admin.register(ExemptionRequest)
 class ExemptionRequestAdmin(QueueViewsMixin, ReviewViewsMixin, SimpleHistoryAdmin):
     # --- list: compact columns (two lines a row) so that every one fits at 1280 px with both sidebars open ---
-    list_display = [
-        "reference_or_draft",
-        "status_badge",
-        "ep_and_npi",
-        "registry",
-        "masked_tin",
-        "submitted_at_et",
-        "who_when",
-    ]
+    list_display = ["reference_or_draft", "status_badge", "ep_and_npi", "submitted_at_et", "who_when"]
     list_display_links = ["reference_or_draft"]
     list_select_related = ["year", "assigned_reviewer"]
     list_filter = [
@@ -143,10 +143,16 @@ class ExemptionRequestAdmin(QueueViewsMixin, ReviewViewsMixin, SimpleHistoryAdmi
             '{}<span class="cell-sub">{} · {}</span>', obj.reference or f"Draft #{obj.pk}", kind, obj.year
         )
 
-    @admin.display(description="EP / NPI")
+    @admin.display(description="EP · NPI · TIN")
     def ep_and_npi(self, obj):
-        more = f" +{obj.ep_count - 1} more" if obj.ep_count > 1 else ""
-        return format_html('{}<span class="cell-sub">{}{}</span>', obj.display_name or "–", obj.first_npi or "–", more)
+        more = f" +{obj.ep_count - 1}" if obj.ep_count > 1 else ""
+        return format_html(
+            '{}<span class="cell-sub">{}{} · {}</span>',
+            obj.display_name or "–",
+            obj.first_npi or "no NPI",
+            more,
+            self.masked_tin(obj) or "no TIN",
+        )
 
     @admin.display(description="Reviewer / waiting", ordering="submitted_at")
     def who_when(self, obj):
@@ -154,17 +160,17 @@ class ExemptionRequestAdmin(QueueViewsMixin, ReviewViewsMixin, SimpleHistoryAdmi
         when = "–" if days == "–" else f"{'decided after' if obj.decided_at else 'waiting'} {days} d"
         return format_html('{}<span class="cell-sub">{}</span>', obj.assigned_reviewer or "nobody", when)
 
-    @admin.display(description="Status", ordering="status")
+    @admin.display(description="Status · registry", ordering="status")
     def status_badge(self, obj):
-        return obj.get_status_display()
+        return format_html('{}<span class="cell-sub">{}</span>', obj.get_status_display(), self.registry(obj))
 
     @admin.display(description="NPI registry")
     def registry(self, obj):
         # The summary stored on the row (see services/registry_checks.py): no query per row.
         summary = ExemptionRequest.RegistrySummary
         if obj.registry_summary == summary.WARNING:
-            return format_html('<strong class="registry-warning">{}</strong>', "⚠ mismatch")
-        return "match" if obj.registry_summary == summary.MATCH else "not checked"
+            return format_html('<strong class="registry-warning">{}</strong>', "⚠ NPI mismatch")
+        return "NPIs match" if obj.registry_summary == summary.MATCH else "NPIs not checked"
 
     @admin.display(description="TIN")
     def masked_tin(self, obj):

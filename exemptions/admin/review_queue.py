@@ -59,8 +59,7 @@ def change_url(exemption: ExemptionRequest, key: str) -> str:
 
 
 def queue_url(key: str) -> str:
-    query = "" if key == DEFAULT_QUEUE else f"?{urlencode({'queue': key})}"
-    return reverse("admin:exemptions_exemptionrequest_changelist") + query
+    return f"{reverse('admin:exemptions_exemptionrequest_changelist')}?{urlencode({'queue': key})}"
 
 
 def seen_reviewer(request):
@@ -78,41 +77,36 @@ def offered_decisions(status: str) -> list[str]:
 
 
 class QueueFilter(admin.SimpleListFilter):
-    """The reviewer's queues. With no choice the list is the open work queue, oldest first; a search looks at
-    every request (a reference typed in the box is found whatever its status)."""
+    """The reviewer's queues. The bare list is the open work queue, oldest first (changelist_view makes that an
+    explicit `queue=open`, so every link of the page keeps it); a filter or search with no queue looks at every
+    request (a reference typed in the box is found whatever its status)."""
 
     title = "queue"
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
-        return [(q.key, q.label) for q in QUEUES.values() if q.key != DEFAULT_QUEUE]
+        return [(q.key, q.label) for q in QUEUES.values()]
 
     def choices(self, changelist):
-        yield {
-            "selected": self.value() is None,
-            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": f"{QUEUES[DEFAULT_QUEUE].label} (default)",
-        }
         for key, label in self.lookup_choices:
             yield {
-                "selected": self.value() == key,
+                "selected": (self.value() or "all") == key,
                 "query_string": changelist.get_query_string({self.parameter_name: key}),
                 "display": label,
             }
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value is not None and value not in QUEUES:
-            raise IncorrectLookupParameters(f"queue: {value!r} is not one of the choices")
-        if value is None and request.GET.get("q", "").strip():
+        if value is None or value == "all":
             return queryset
-        return queryset.filter(QUEUES[value or DEFAULT_QUEUE].condition(request.user))
+        if value not in QUEUES:
+            raise IncorrectLookupParameters(f"queue: {value!r} is not one of the choices")
+        return queryset.filter(QUEUES[value].condition(request.user))
 
 
 def is_queue_list(request) -> bool:
-    """True when the list shows a work queue (oldest first), not "All requests" or a search (newest first)."""
-    key = request.GET.get("queue")
-    return key != "all" and not (key is None and request.GET.get("q", "").strip())
+    """True when the list shows a work queue (oldest first), not every request (newest first)."""
+    return request.GET.get("queue", "all") != "all"
 
 
 class QueueViewsMixin:
@@ -127,11 +121,11 @@ class QueueViewsMixin:
         return own + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        current = request.GET.get("queue") or ("" if not request.GET.get("q", "").strip() else None)
-        tabs = [
-            (q.label, queue_url(q.key), (current or DEFAULT_QUEUE) == q.key if current is not None else False)
-            for q in (QUEUES[k] for k in LIST_TABS)
-        ]
+        if not request.GET:  # the bare list is the open work queue: said in the URL, so every link keeps it
+            request.GET = request.GET.copy()
+            request.GET[QueueFilter.parameter_name] = DEFAULT_QUEUE
+        current = request.GET.get(QueueFilter.parameter_name, "all")
+        tabs = [(QUEUES[k].label, queue_url(k), current == k) for k in LIST_TABS]
         context = {"queue_tabs": tabs, "queue_is_work": is_queue_list(request)}
         return super().changelist_view(request, {**context, **(extra_context or {})})
 

@@ -2,7 +2,8 @@
 
 Django lists apps alphabetically, so lockouts, authenticators and email addresses came before the requests. Here
 the program's models come first, and the housekeeping (sign-in records, second factors, addresses, the email
-outbox) is grouped apart and shown to administrators only: a reviewer has no use for it.
+outbox) is grouped apart, last. Each person sees only the models their role lets them use (Django's permission
+check on `app_list`; roles.py): a reviewer's housekeeping is the email outbox alone.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from dataclasses import dataclass, field
 
 from django import template
 
-from ..roles import ADMINISTRATOR
 from ..selectors.review import HOME_QUEUES, QUEUES, queue_counts
 
 register = template.Library()
@@ -37,10 +37,6 @@ class Section:
         return self.name.lower().replace(" ", "-")
 
 
-def is_administrator(user) -> bool:
-    return user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists()
-
-
 @register.simple_tag(takes_context=True)
 def staff_home(context) -> dict:
     """{"queues": [QueueCount…] (empty for staff who cannot read requests), "sections": [Section…]}."""
@@ -51,7 +47,7 @@ def staff_home(context) -> dict:
         section = Section(name, [models.pop(n) for n in object_names if n in models])
         if section.models:
             sections.append(section)
-    if models and is_administrator(request.user):
+    if models:
         sections.append(Section(HOUSEKEEPING, sorted(models.values(), key=lambda m: str(m["name"]))))
     queues = []
     if request.user.has_perm("exemptions.view_exemptionrequest"):

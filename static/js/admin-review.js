@@ -17,6 +17,17 @@
     });
   }
 
+  // The access keys listed on the screen, also where the browser does not act on `accesskey` itself (Alt+letter
+  // here; the browser's own Alt+Shift+letter or Control+Option+letter keep working).
+  document.addEventListener("keydown", function (event) {
+    if (!event.altKey || event.ctrlKey || event.metaKey || event.key.length !== 1) { return; }
+    var target = document.querySelector("[accesskey='" + event.key.toLowerCase() + "']");
+    if (!target) { return; }
+    event.preventDefault();
+    if (target.type === "radio") { target.focus(); }
+    target.click();
+  });
+
   // The full-page decision form (and the bulk one): defaults given as JSON on the page.
   var data = document.getElementById("reason-defaults");
   if (data) {
@@ -87,5 +98,12 @@
     set.addEventListener("change", later);
   });
   radios.forEach(function (radio) { radio.addEventListener("change", show); });
+
+  // One decision per press: a second submit (double click, key and click) would only be refused by the server.
+  var sent = false;
+  panel.addEventListener("submit", function (event) {
+    if (sent) { event.preventDefault(); }
+    sent = true;
+  });
   show();
 })();
