@@ -337,3 +337,28 @@ def test_a_gpro_letter_is_marked_received_on_its_review_screen(client, reviewer)
     assert any("letter recorded as received on November 3, 2011" in m for m in messages_of(response))
     assert list(queue_requests(QUEUES["letters"], reviewer)) == []
     assert [o.pk for o in queue_requests(QUEUES["unassigned"], reviewer)] == [group.pk]
+
+
+def test_a_cehrt_category_preselects_the_cehrt_reasons(client, reviewer, ep):
+    from exemptions.models import HardshipCategory
+
+    obj = submit(ep)
+    obj.categories.set([HardshipCategory.objects.get(code="ehr-cehrt")])
+    client.force_login(reviewer)
+    page = client.get(change_url(obj)).content.decode()
+    assert '<option value="cehrt_not_certified" selected>' in page and '<option value="info_cehrt" selected>' in page
+
+
+def test_the_staff_home_lists_the_program_first_and_housekeeping_apart(client, reviewer, django_user_model):
+    client.force_login(reviewer)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert page.index("My queue") < page.index("Exemption requests") < page.index("Outbound emails")
+    assert "Access attempts" not in page and "Authenticators" not in page  # not a reviewer's to use
+    boss = django_user_model.objects.create_superuser(email="boss@cms.example.gov", password="x" * 20)
+    client.force_login(boss)
+    page = client.get(reverse("admin:index")).content.decode()
+    sections = re.findall(r"<caption>([^<]+)</caption>", page)
+    assert sections[0] == "Review" and sections[-1] == "Housekeeping"
+    housekeeping = page[page.index('id="section-housekeeping"') :]
+    assert "Access attempts" in housekeeping and "Authenticators" in housekeeping and "Outbound emails" in housekeeping
+    assert "Email addresses" in housekeeping

@@ -147,8 +147,9 @@ class QueueViewsMixin:
         }
         if context["review"]["can_decide"]:
             if exemption.status not in workflow.FINAL:
+                facts = self._panel_facts(exemption)
                 panel["decisions"] = [
-                    (d, PANEL_TITLES[d], ACCESS_KEYS[d], self._panel_form(exemption, d))
+                    (d, PANEL_TITLES[d], ACCESS_KEYS[d], self._panel_form(exemption, d, facts=facts))
                     for d in offered_decisions(exemption.status)
                 ]
             if exemption.kind == ExemptionRequest.Kind.GROUP and workflow.allowed("mark_received", exemption.status):
@@ -156,15 +157,16 @@ class QueueViewsMixin:
         context["review"]["panel"] = panel
         return context
 
-    def _panel_form(self, exemption, decision, data=None):
-        categories = exemption.categories.all()  # prefetched by the screen's own list of categories
-        return panel_form(
-            exemption,
-            decision,
-            data=data,
-            needs_cehrt=any(c.requires_cehrt_id for c in categories),
-            answered=exemption.information_requests.filter(answered_at__isnull=False).exists(),
-        )
+    @staticmethod
+    def _panel_facts(exemption) -> dict:
+        """What the preselected reasons depend on: a category that needs a CEHRT ID, an answered question."""
+        return {
+            "needs_cehrt": exemption.categories.filter(requires_cehrt_id=True).exists(),
+            "answered": exemption.information_requests.filter(answered_at__isnull=False).exists(),
+        }
+
+    def _panel_form(self, exemption, decision, data=None, facts=None):
+        return panel_form(exemption, decision, data=data, **(facts or self._panel_facts(exemption)))
 
     def _refuse_decided(self, request, exemption, key):
         """A decided request never shows a decision form; a forged POST is refused, saying who decided and when."""
