@@ -362,3 +362,14 @@ def test_the_staff_home_lists_the_program_first_and_housekeeping_apart(client, r
     housekeeping = page[page.index('id="section-housekeeping"') :]
     assert "Access attempts" in housekeeping and "Authenticators" in housekeeping and "Outbound emails" in housekeeping
     assert "Email addresses" in housekeeping
+
+
+def test_a_queue_list_counts_at_most_a_thousand_rows_before_estimating(client, reviewer, three):
+    from exemptions.admin.review_queue import QueuePaginator
+    from exemptions.paginators import EstimatedCountPaginator
+
+    client.force_login(reviewer)
+    queue = client.get(reverse(CHANGELIST), {"queue": "unassigned"}).context["cl"].paginator
+    every = client.get(reverse(CHANGELIST), {"queue": "all"}).context["cl"].paginator
+    assert isinstance(queue, QueuePaginator) and queue.count_cap() == 1000 and queue.count == 3
+    assert type(every) is EstimatedCountPaginator and every.count_cap() == 10_000
