@@ -147,7 +147,7 @@ class ExemptionRequestAdmin(QueueViewsMixin, ReviewViewsMixin, SimpleHistoryAdmi
     def ep_and_npi(self, obj):
         more = f" +{obj.ep_count - 1}" if obj.ep_count > 1 else ""
         return format_html(
-            '{}<span class="cell-sub">{}{} · {}</span>',
+            '{}<span class="cell-sub"><span class="nowrap">{}{}</span> · <span class="nowrap">{}</span></span>',
             obj.display_name or "–",
             obj.first_npi or "no NPI",
             more,
