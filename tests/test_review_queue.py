@@ -373,3 +373,17 @@ def test_a_queue_list_counts_at_most_a_thousand_rows_before_estimating(client, r
     every = client.get(reverse(CHANGELIST), {"queue": "all"}).context["cl"].paginator
     assert isinstance(queue, QueuePaginator) and queue.count_cap() == 1000 and queue.count == 3
     assert type(every) is EstimatedCountPaginator and every.count_cap() == 10_000
+
+
+def test_the_open_panel_tells_the_reviewer_of_a_reassignment_before_deciding(
+    client, reviewer, second_reviewer, administrator, three
+):
+    oldest = three[0]
+    start_review(oldest, reviewer)
+    client.force_login(reviewer)
+    opened = panel_post(oldest, reviewer_id=reviewer.pk)
+    preview = reverse("admin:exemptions_review_preview", args=[oldest.pk])
+    assert client.post(preview, opened).json()["ok"]
+    review.request_assign(exemption=oldest, actor=administrator, reviewer=second_reviewer)
+    answer = client.post(preview, opened).json()
+    assert not answer["ok"] and "was reassigned to Sam Second since you opened it" in answer["error"]

@@ -29,9 +29,10 @@ from ..selectors.review import (
     decided_by,
     queue_next,
     registry_warning,
+    stale_message,
 )
 from ..services import groups, review
-from ..services.review.queue import UNCHANGED
+from ..services.review.queue import UNCHANGED, reviewer_name
 from .review_forms import DECISION_TITLES, ReceivedDatesForm, panel_form
 
 S = ExemptionRequest.Status
@@ -282,17 +283,31 @@ class QueueViewsMixin:
             return HttpResponseNotAllowed(["POST"])
         exemption = self._decidable(request, object_id)
         if exemption.status in workflow.FINAL:
-            return JsonResponse({"ok": False, "error": already_decided_message(exemption)})
+            return JsonResponse({"ok": False, "error": f"{already_decided_message(exemption)} Reload the page."})
         decision = request.POST.get("decision", "")
         if decision not in DECISION_TITLES:
             return JsonResponse({"ok": False, "error": "Choose Approve, Deny or Ask for more information."})
         form = self._panel_form(exemption, decision, data=request.POST)
         if not form.is_valid():
             errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
-            return JsonResponse({"ok": False, "error": " ".join(errors)})
+            return JsonResponse({"ok": False, "error": "No preview yet: " + " ".join(errors)})
+        moved = self._moved_since_opened(request, exemption, form.cleaned_data["version"])
+        if moved:  # told while the page is open (each edit and every minute), not only on pressing Decide
+            return JsonResponse({"ok": False, "error": moved})
         data = form.cleaned_data
         preview = self.preview(exemption, decision, data["message"], data.get("reply_by"))
         return JsonResponse({"ok": True, **preview})
+
+    @staticmethod
+    def _moved_since_opened(request, exemption, version: int) -> str:
+        """What changed since the reviewer opened the page ("" if nothing): reassigned, or changed otherwise."""
+        seen = seen_reviewer(request)
+        if seen is not UNCHANGED and exemption.assigned_reviewer_id != seen:
+            return (
+                f"Request {exemption} was reassigned to {reviewer_name(exemption)} since you opened it: "
+                "reload the page to see who holds it now."
+            )
+        return stale_message(exemption) if exemption.version != version else ""
 
     def next_view(self, request, object_id):
         """ "Next" without deciding: the request after this one in the same queue (nothing is claimed)."""

@@ -81,7 +81,7 @@
         put("ep_status", answer.ep_status);
         error.hidden = true;
       } else {
-        error.textContent = "No preview yet: " + answer.error;
+        error.textContent = answer.error;
         error.hidden = false;
       }
     }).catch(function () { /* the preview is a help: deciding still works */ });
@@ -98,6 +98,10 @@
     set.addEventListener("change", later);
   });
   radios.forEach(function (radio) { radio.addEventListener("change", show); });
+  // Every minute while the page is in view: a reassignment or another change is told before Decide is pressed.
+  window.setInterval(function () {
+    if (document.visibilityState === "visible") { refresh(); }
+  }, 60000);
 
   // One decision per press: a second submit (double click, key and click) would only be refused by the server.
   var sent = false;
