@@ -25,6 +25,10 @@ COUNT_CAP = 10_000
 class EstimatedCountPaginator(Paginator):
     estimated = False  # True when `count` is an estimate (templates may say "about")
 
+    def count_cap(self) -> int:
+        """How many rows a filtered count reads at most before it estimates (a subclass may read fewer)."""
+        return COUNT_CAP
+
     @cached_property
     def count(self) -> int:
         query = getattr(self.object_list, "query", None)
@@ -45,7 +49,8 @@ class EstimatedCountPaginator(Paginator):
             sql, params = self.object_list.order_by().values("pk").query.sql_with_params()
         except EmptyResultSet:  # a filter no row can match (e.g. a value out of the column's range): nothing to count
             return 0
-        capped, capped_params = self.object_list.order_by().values("pk")[: COUNT_CAP + 1].query.sql_with_params()
+        cap = self.count_cap()
+        capped, capped_params = self.object_list.order_by().values("pk")[: cap + 1].query.sql_with_params()
         count_sql = f"SELECT COUNT(*) FROM ({capped}) AS counted"  # noqa: S608 (Django-compiled SQL, params bound)
         params, plan_params = capped_params, params
         try:
@@ -64,11 +69,11 @@ class EstimatedCountPaginator(Paginator):
                     count = cursor.fetchone()[0]
         except OperationalError:
             count = None
-        if count is not None and count <= COUNT_CAP:
+        if count is not None and count <= cap:
             return count
         self.estimated = True
         estimate = self._plan_estimate(db, sql, plan_params, reset=count is None and not connection.in_atomic_block)
-        return max(estimate, COUNT_CAP + 1) if count is not None else estimate
+        return max(estimate, cap + 1) if count is not None else estimate
 
     def _plan_estimate(self, db: str, sql: str, params, *, reset: bool) -> int:
         with connections[db].cursor() as cursor:

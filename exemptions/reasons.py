@@ -171,3 +171,14 @@ def default_message(code: str) -> str:
 def label(code: str) -> str:
     reason = BY_CODE.get(code)
     return reason.label if reason else code
+
+
+def suggested_reason(decision: str, *, needs_cehrt: bool, answered: bool) -> str:
+    """The reason preselected on the review screen: the usual one for the request's categories (a category that needs
+    a CEHRT ID is usually decided on that ID) and history (an EP who answered a question). The reviewer may change it.
+    """
+    if decision == Decision.APPROVE:
+        return "approved_after_documents" if answered else "hardship_verified"
+    if decision == Decision.DENY:
+        return "cehrt_not_certified" if needs_cehrt else "category_not_met"
+    return "info_cehrt" if needs_cehrt else "info_justification"

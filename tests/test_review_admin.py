@@ -339,7 +339,7 @@ def test_the_filters_and_the_date_hierarchy_list_their_choices(client, ep, revie
     client.force_login(reviewer)
     url = reverse("admin:exemptions_exemptionrequest_changelist")
     page = client.get(url).content.decode()
-    assert "?submitted_at__year=2012" in page and "?submitted_at__year=2013" in page
+    assert "submitted_at__year=2012" in page and "submitted_at__year=2013" in page
     assert "Rita Reviewer" in page and "Sam Second" in page and "Assigned to me" in page
     assert "2013 Online request" in page and "2012" in page
     year_page = client.get(url, {"submitted_at__year": "2012"})

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.db import connection
-from django.db.models import F, Max, Min, QuerySet, Subquery
+from django.db.models import Exists, F, Max, Min, QuerySet, Subquery
 from django.utils import timezone
 
 from ..models import AdjustmentYear, Channel, ExemptionRequest, HardshipCategory, SubmissionWindow, User
@@ -221,11 +221,12 @@ class RegistryFilter(admin.SimpleListFilter):
 class ReviewQuerySet(QuerySet):
     """The changelist's queryset, with a date hierarchy that costs one indexed query.
 
-    Django's date hierarchy asks for MIN/MAX(submitted_at) and then a DISTINCT date_trunc over every matching
-    row. On a million requests the DISTINCT takes hundreds of ms, and PostgreSQL may run a filtered MIN/MAX as a
-    backward walk over the whole submitted_at index (measured 2.2 s for year + status). Here the first and last
-    instants are read as two ORDER BY ... LIMIT 1 subqueries in the list's own indexed order (one round trip),
-    and the periods between them are listed without reading rows: a period with no submission may be listed.
+        Django's date hierarchy asks for MIN/MAX(submitted_at) and then a DISTINCT date_trunc over every matching
+        row. On a million requests the DISTINCT takes hundreds of ms, and PostgreSQL may run a filtered MIN/MAX as a
+        backward walk over the whole submitted_at index (measured 2.2 s for year + status). Here the first and last
+        instants are read as two ORDER BY ... LIMIT 1 subqueries in the list's own indexed order (one round trip),
+        and the periods between them are checked for a row in one more query (an EXISTS each): only periods with a
+    submission are offered.
     """
 
     def aggregate(self, *args, **kwargs):
@@ -238,7 +239,23 @@ class ReviewQuerySet(QuerySet):
         found = self._date_range(field_name)
         if not (found["first"] and found["last"]):
             return []
-        return list(_periods(timezone.localtime(found["first"]), timezone.localtime(found["last"]), kind))
+        periods = list(_periods(timezone.localtime(found["first"]), timezone.localtime(found["last"]), kind))
+        return self._with_rows(field_name, kind, periods)
+
+    def _with_rows(self, field_name: str, kind: str, periods: list[dt.datetime]) -> list[dt.datetime]:
+        """Only the periods holding a matching row (the first and last do), asked in ONE query: an EXISTS per period
+        between them, each an index range probe that stops at its first row (at most 31 of them, for days)."""
+        between = periods[1:-1]
+        if not between:
+            return periods
+        base = self.order_by()
+        checks = {
+            f"p{i}": Exists(base.filter(**{f"{field_name}__gte": start, f"{field_name}__lt": _period_end(start, kind)}))
+            for i, start in enumerate(between)
+        }
+        row = self.model._default_manager.using(self.db).annotate(**checks).values(*checks).order_by()[:1]
+        found = next(iter(row), {})
+        return [periods[0], *(start for i, start in enumerate(between) if found.get(f"p{i}")), periods[-1]]
 
     def _date_range(self, field_name: str) -> dict:
         cache = self.__dict__.setdefault("_range_cache", {})
@@ -271,6 +288,16 @@ def _min_max_field(kwargs: dict) -> str | None:
         return None
     names = {getattr(agg.get_source_expressions()[0], "name", None) for agg in (first, last)}
     return names.pop() if len(names) == 1 and None not in names else None
+
+
+def _period_end(start: dt.datetime, kind: str) -> dt.datetime:
+    if kind == "year":
+        return start.replace(year=start.year + 1)
+    if kind == "month":
+        return (
+            start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
+        )
+    return start + dt.timedelta(days=1)
 
 
 def _periods(first: dt.datetime, last: dt.datetime, kind: str):

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from .. import reasons
+from ..forms_groups import ReceivedForm
 from ..models import ExemptionRequest
 from ..windows import ET
 
@@ -152,3 +153,23 @@ class ExtensionForm(forms.Form):
         value = self.cleaned_data["until"]
         naive = value.replace(tzinfo=None) if timezone.is_aware(value) else value
         return naive.replace(tzinfo=ET, second=59 if naive.second == 0 and naive.minute == 59 else naive.second)
+
+
+class ReceivedDatesForm(ReceivedForm):
+    """ "Letter received" on a GPRO request's review screen: the letters page's form, the reference being known."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["reference"]
+        self.fields["received_on"].widget.attrs.pop("autofocus", None)
+
+
+def panel_form(exemption: ExemptionRequest, decision: str, *, data=None, needs_cehrt: bool, answered: bool):
+    """One decision of the review screen's panel, its reason preselected and the message filled with that reason's
+    default text (the reviewer edits it). Prefixed by the decision: the panel holds all three."""
+    code = reasons.suggested_reason(decision, needs_cehrt=needs_cehrt, answered=answered)
+    if data is not None and f"{decision}-version" not in data:
+        data = data.copy()
+        data[f"{decision}-version"] = data.get("version", "")
+    initial = {"version": exemption.version, "reason_code": code, "message": reasons.default_message(code)}
+    return DecisionForm(data, decision=decision, prefix=decision, initial=initial)

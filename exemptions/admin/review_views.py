@@ -26,7 +26,13 @@ from ..emails.rendering import render_email
 from ..exports import export_response
 from ..models import ExemptionRequest, GroupLetter, StatusChange, StoredFile, SupportingDocument
 from ..outcomes import NOTHING_CHANGED, service_outcome
-from ..selectors.review import ep_recipients, extension_candidates, registry_warning, review_screen
+from ..selectors.review import (
+    already_decided_message,
+    ep_recipients,
+    extension_candidates,
+    registry_warning,
+    review_screen,
+)
 from ..services import review
 from ..windows import format_et
 from .review_forms import DECISION_TITLES, BulkDecisionForm, DecisionForm, ExtensionForm, ReopenForm
@@ -134,6 +140,13 @@ class ReviewViewsMixin:
         if decision not in DECISION_TITLES:
             raise Http404("Unknown decision")
         exemption = self._decidable(request, object_id)
+        if exemption.status in workflow.FINAL:  # never a decision form for a decided request, nor a forged POST
+            self.message_user(
+                request,
+                f"{NOTHING_CHANGED}{already_decided_message(exemption)} Reopen it first if the decision was wrong.",
+                messages.ERROR,
+            )
+            return self._back(exemption)
         form = DecisionForm(
             request.POST if request.method == "POST" else None,
             decision=decision,

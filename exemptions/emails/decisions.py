@@ -52,3 +52,22 @@ def decision(email: OutboundEmail):
         return None
     reply_by = email.context.get("reply_by") or None
     return decision_email(change.request, change, reply_by=dt.date.fromisoformat(reply_by) if reply_by else None)
+
+
+def reopened_email(exemption: ExemptionRequest, change: StatusChange):
+    """(template name, context) telling the EP that a decision they were sent no longer stands."""
+    return "decision-reopened", {
+        "name": greeting_name(exemption),
+        "request": exemption,
+        "year": exemption.year,
+        "previous": ExemptionRequest.Status(change.from_status).label.upper() if change.from_status else "",
+        "reopened_at_et": format_et(change.at),
+        "link": reverse("exemptions:request_detail", args=[exemption.public_id]),
+    }
+
+
+def reopened(email: OutboundEmail):
+    """Decision reopened: sent even if decided again since (the reopening is part of the record, like a question)."""
+    change = StatusChange.objects.select_related("request__year", "request__owner").filter(pk=email.context.get("status_change_id"))
+    change = change.first()
+    return reopened_email(change.request, change) if change is not None else None

@@ -14,6 +14,7 @@ BUILDERS: dict[str, Builder] = {
     K.CONFIRMATION: confirmation.confirmation,
     K.DECISION_APPROVED: decisions.decision,
     K.DECISION_DENIED: decisions.decision,
+    K.DECISION_REOPENED: decisions.reopened,
     K.INFO_REQUESTED: decisions.decision,  # sent even if answered since: the question is part of the record
     K.LETTER_READY: letters.letter_ready,
     K.REMINDER_DRAFT: reminders.draft_reminder,

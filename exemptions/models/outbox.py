@@ -9,6 +9,7 @@ class OutboundEmail(models.Model):
         CONFIRMATION = "confirmation", "Submission confirmation"
         DECISION_APPROVED = "decision_approved", "Decision: approved"
         DECISION_DENIED = "decision_denied", "Decision: denied"
+        DECISION_REOPENED = "decision_reopened", "Decision reopened"
         INFO_REQUESTED = "info_requested", "More information requested"
         REMINDER_DRAFT = "reminder_draft", "Reminder: unsubmitted draft"
         REMINDER_LETTER = "reminder_letter", "Reminder: letter not mailed"

@@ -126,6 +126,16 @@ class ExemptionRequest(models.Model):
             models.Index(fields=["tin"], name="req_tin"),
             models.Index(fields=["first_npi"], name="req_first_npi"),
             models.Index(fields=["submitted_at"], name="req_submitted"),
+            # The reviewers' queues (selectors/review.py), oldest first: "unassigned" is a small slice of a big
+            # table, and "mine" / "waiting" / "ready" are one reviewer's undecided requests.
+            models.Index(
+                fields=["submitted_at", "id"],
+                name="req_queue_unassigned",
+                condition=Q(
+                    assigned_reviewer__isnull=True, status__in=["submitted", "received", "resubmitted", "under_review"]
+                ),
+            ),
+            models.Index(fields=["assigned_reviewer", "status", "submitted_at"], name="req_queue_reviewer"),
         ]
         constraints = [
             models.CheckConstraint(

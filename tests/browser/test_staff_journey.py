@@ -70,13 +70,13 @@ def test_reviewer_finds_reviews_asks_and_approves_and_the_ep_sees_it(page, brows
     assert_accessible(page, "the review screen")
     screenshot(page, "admin-review")
 
-    page.get_by_role("link", name="Request more information…").click()
-    page.get_by_label("Reason").select_option(label="Justification incomplete: ask for details")
-    page.get_by_label("Message to the EP").fill("Please send the state board's letter.")
-    page.get_by_label("Reply by").fill("2030-01-15")
-    page.get_by_role("button", name="Preview what the EP will receive").click()
-    expect(page.get_by_text("Please send the state board's letter.").first).to_be_visible()
-    page.get_by_role("button", name="Confirm and send").click()
+    page.get_by_role("radio", name=re.compile("^Ask for more information")).check()  # the review screen's panel
+    ask = page.locator("#decision-request_info")
+    ask.get_by_label("Reason").select_option(label="Justification incomplete: ask for details")
+    ask.get_by_label("Message to the EP").fill("Please send the state board's letter.")
+    ask.get_by_label("Reply by").fill("2030-01-15")
+    expect(page.locator(".decision-preview pre")).to_contain_text("Please send the state board's letter.")
+    page.get_by_role("button", name="Decide and stay").click()
 
     ep_context = browser.new_context(base_url=live_server.url)
     ep_context.add_cookies([session_cookie(ep, live_server.url)])
@@ -89,12 +89,11 @@ def test_reviewer_finds_reviews_asks_and_approves_and_the_ep_sees_it(page, brows
     expect(ep_page.get_by_role("status").first).to_contain_text("your answer was sent")
 
     page.reload()
-    page.get_by_role("link", name="Approve…").click()
-    page.get_by_label("Reason").select_option(label="Approved after supporting documents")
-    page.get_by_role("button", name="Preview what the EP will receive").click()
-    expect(page.get_by_text(re.compile("Approved")).first).to_be_visible()
+    approve = page.locator("#decision-approve")  # preselected: the EP answered, so "after supporting documents"
+    expect(approve.get_by_label("Reason")).to_have_value("approved_after_documents")
+    expect(page.locator(".decision-preview pre")).to_contain_text("With it, CMS was able to verify")
     assert_accessible(page, "the decision preview")
-    page.get_by_role("button", name="Confirm and send").click()
+    page.get_by_role("button", name="Decide and stay").click()
 
     ep_page.goto("/requests/")
     expect(ep_page.get_by_text("Approved", exact=True)).to_be_visible()

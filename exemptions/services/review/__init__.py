@@ -7,6 +7,7 @@ locks the request first and refuses, with a message fit to show the reviewer (se
 - the request changed since the reviewer opened it (optimistic locking on `version`): StaleRequest;
 - the input is incomplete (deny without a reason, ask without a message, approve with nobody assigned):
   ReviewError (NoReviewerAssigned for the last).
+- the request was reassigned since the reviewer opened it (the queue's decision): Reassigned.
 Nothing is changed when a service raises. Emails to the EP are outbox rows keyed by the StatusChange id, so a
 decision sends exactly one email however often the task runs.
 """
@@ -15,15 +16,17 @@ from ..transitions import StaleRequest
 from .assignment import request_assign, request_start_review, request_update_notes
 from .bulk import BulkResult, request_bulk_assign, request_bulk_decide
 from .decisions import request_decide, request_reopen
-from .errors import REFUSALS, AlreadyDecided, NoReviewerAssigned, ReviewError
+from .errors import REFUSALS, AlreadyDecided, NoReviewerAssigned, Reassigned, ReviewError
 from .extensions import extension_grant
 from .questions import request_ask_for_information
+from .queue import request_claim_next, request_decide_in_queue
 
 __all__ = [
     "REFUSALS",
     "AlreadyDecided",
     "BulkResult",
     "NoReviewerAssigned",
+    "Reassigned",
     "ReviewError",
     "StaleRequest",
     "extension_grant",
@@ -31,7 +34,9 @@ __all__ = [
     "request_assign",
     "request_bulk_assign",
     "request_bulk_decide",
+    "request_claim_next",
     "request_decide",
+    "request_decide_in_queue",
     "request_reopen",
     "request_start_review",
     "request_update_notes",

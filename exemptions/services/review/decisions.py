@@ -65,7 +65,8 @@ def request_decide(
 def request_reopen(
     *, exemption: ExemptionRequest, actor: User, at: dt.datetime, reason: str, expected_version: int | None = None
 ) -> StatusChange:
-    """Undo a final decision (a correction, not an appeal): back to "under review". Reason required, audited.
+    """Undo a final decision (a correction, not an appeal): back to "under review". Reason required, audited;
+    the EP is emailed that the decision was reopened and a new one will follow.
 
     The old decision stays in the status history; the request's decision fields are cleared so the EP's
     dashboard no longer shows a decision that no longer stands.
@@ -81,5 +82,8 @@ def request_reopen(
         internal_note=reason.strip(),
         fields={"decided_at": None, "decision_reason_code": "", "decision_message": "", "assigned_reviewer": actor},
     )
+    # The EP was told the decision: tell them it no longer stands (once: the key is this status change). The
+    # reason is staff's audit note, not part of the email.
+    ep_email_enqueue(kind=OutboundEmail.Kind.DECISION_REOPENED, key_prefix="reopen", exemption=locked, change=change)
     exemption.refresh_from_db()
     return change

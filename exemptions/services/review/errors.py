@@ -18,5 +18,9 @@ class NoReviewerAssigned(ReviewError):
     """An approval needs an assigned reviewer; nothing was changed."""
 
 
+class Reassigned(ReviewError):
+    """The request was given to another reviewer since this one opened it; nothing was changed."""
+
+
 # Everything a review page shows the reviewer as "nothing was changed, because …".
 REFUSALS = (ReviewError, StaleRequest, TransitionNotAllowed)
