@@ -150,20 +150,23 @@ def incomplete_eps_filter() -> Q:
     return empty
 
 
-def _hardship_of(exemption: ExemptionRequest) -> dict:
+def _hardship_of(exemption: ExemptionRequest, allowed: Collection[int] | None = None) -> dict:
     return {
         "categories": exemption.categories.all(),
         "cehrt_id": exemption.cehrt_id,
         "justification": exemption.justification,
         "attested": exemption.attested,
-        "allowed": allowed_category_ids(exemption.year),
+        "allowed": allowed_category_ids(exemption.year) if allowed is None else allowed,
         "year": exemption.year,
     }
 
 
-def request_problems(exemption: ExemptionRequest) -> list[str]:
-    """The server's check of an EP's draft before submission: the form's rule on the stored values, plus the EPs."""
-    fields = submit_field_problems(tin=exemption.tin, contact_phone=exemption.contact_phone, **_hardship_of(exemption))
+def request_problems(exemption: ExemptionRequest, *, allowed: Collection[int] | None = None) -> list[str]:
+    """The server's check of an EP's draft before submission: the form's rule on the stored values, plus the EPs.
+    `allowed`: the year's `allowed_category_ids`, when the caller read them once for many drafts (reminders)."""
+    fields = submit_field_problems(
+        tin=exemption.tin, contact_phone=exemption.contact_phone, **_hardship_of(exemption, allowed)
+    )
     problems = list(fields.values())
     eps = list(exemption.affected_eps.all())
     if not eps:

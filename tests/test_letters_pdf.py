@@ -131,5 +131,7 @@ def test_a_2500_ep_letter_runs_over_many_pages_with_nothing_cut_off(ep):
     assert {npi(n) for n in range(1, 2501)} <= found
     emails = set(re.findall(r"ep\d+@example\.org", text))
     assert len(emails) == 2500
+    assert "Each line: number, NPI, name, mailing address, email." in text
     for page in pages[1:]:
-        assert "NPI" in page and "Mailing address" in page  # the table header repeats on every page
+        if re.search(r"\b1\d{9}\b", page):
+            assert re.search(r"\d+\. NPI 1\d{9} · ", page)  # every EP line says what its number is

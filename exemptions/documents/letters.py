@@ -1,7 +1,8 @@
 """The GPRO letter as a PDF, the cover sheet of a print batch, and merging stored letters into one batch file.
 
 Letters render through documents.pdf.render_pdf (fonts and the small letter.css parsed once per process,
-a static-only URL fetcher, tagged PDF/UA). Merging uses pikepdf (qpdf): about 7x faster than pypdf for this.
+a static-only URL fetcher, tagged PDF/UA, objects written without object streams so a batch opens them fast).
+Merging uses pikepdf (qpdf): about 7x faster than pypdf for this.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from .pdf import render_pdf
 # letter is addressed to these six lines, in this order. One home: the facts table, with its source.
 CMS_ADDRESS: tuple[str, ...] = LETTER_ADDRESS.value  # type: ignore[assignment]
 US_LETTER_POINTS = (612, 792)
-EP_ROWS_PER_TABLE = 40  # about a page: WeasyPrint lays out one long table far slower than many short ones
 
 
 def qr_svg(reference: str) -> SafeString:
@@ -39,11 +39,9 @@ def letter_context(
     exemption: ExemptionRequest, *, letter_date: dt.date, postmark_deadline: dt.date | None, version: int
 ) -> dict:
     eps = list(exemption.affected_eps.order_by("position", "id"))
-    numbered = list(enumerate(eps, start=1))
     return {
         "obj": exemption,
         "eps": eps,
-        "ep_chunks": [numbered[i : i + EP_ROWS_PER_TABLE] for i in range(0, len(numbered), EP_ROWS_PER_TABLE)],
         "categories": list(exemption.categories.order_by("name")),
         "tin": format_tin(exemption.tin),
         "cms_address": CMS_ADDRESS,
@@ -58,23 +56,7 @@ def letter_pdf(
     exemption: ExemptionRequest, *, letter_date: dt.date, postmark_deadline: dt.date | None, version: int = 1
 ) -> bytes:
     context = letter_context(exemption, letter_date=letter_date, postmark_deadline=postmark_deadline, version=version)
-    return without_object_streams(render_pdf("pdf/letter.html", context, stylesheet_name="letter"))
-
-
-def without_object_streams(data: bytes) -> bytes:
-    """The same PDF (tags, metadata, fonts untouched) with its objects written plainly, not in object streams.
-
-    A tagged letter has ~180 small objects. qpdf opens WeasyPrint's object-stream version in ~1.1 ms CPU but
-    the plain one in ~0.2 ms, and a print batch opens a thousand stored letters: merging 1,000 letters took
-    ~2.0 s CPU instead of ~2.9 s (2-core machine at load ~12, 2026-11-23). Costs ~3.7 ms CPU once per render
-    and makes a one-page letter ~41 KB instead of ~23 KB.
-    """
-    import pikepdf
-
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        out = io.BytesIO()
-        pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable)
-        return out.getvalue()
+    return render_pdf("pdf/letter.html", context, stylesheet_name="letter", object_streams=False)
 
 
 @dataclass(frozen=True)
@@ -122,7 +104,8 @@ def merge_pdfs(sources: Iterable[bytes], *, cover: bytes | None = None, duplex: 
                 merged.add_blank_page(page_size=US_LETTER_POINTS)
         merged.docinfo["/Title"] = "GPRO letters print batch"
         out = io.BytesIO()
-        merged.save(out)
+        # Object streams: the batch is written once and only printed; ~5% less CPU and ~19% smaller than plain.
+        merged.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
         return out.getvalue(), len(merged.pages)
     finally:
         for pdf in opened:

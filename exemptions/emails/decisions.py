@@ -68,6 +68,6 @@ def reopened_email(exemption: ExemptionRequest, change: StatusChange):
 
 def reopened(email: OutboundEmail):
     """Decision reopened: sent even if decided again since (the reopening is part of the record, like a question)."""
-    change = StatusChange.objects.select_related("request__year", "request__owner").filter(pk=email.context.get("status_change_id"))
-    change = change.first()
+    changes = StatusChange.objects.select_related("request__year", "request__owner")
+    change = changes.filter(pk=email.context.get("status_change_id")).first()
     return reopened_email(change.request, change) if change is not None else None

@@ -11,15 +11,17 @@ from contextvars import ContextVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Alarm, Calendar, Event
 
-from ..completeness import request_problems
+from ..completeness import allowed_category_ids, request_problems
 from ..models import ExemptionRequest, InformationRequest, OutboundEmail, SubmissionWindow, WindowOpeningSubscription
 from ..services.reminders import info_deadline, stop_token
 from ..windows import ONE_SECOND, format_et, is_inside, time_left_words
 from .decisions import greeting_name
+from .rendering import signature_rendered_once
 
 S = ExemptionRequest.Status
 
@@ -48,6 +50,32 @@ def deadline_ics(*, uid: str, deadline: dt.datetime, summary: str, description: 
     return calendar.to_ical().decode()
 
 
+# The three properties of a deadline's calendar entry that name one request; the rest is the same for every
+# reminder of that deadline, so a batch serializes the calendar once and fills these in (`DeadlineIcs`).
+_PER_REQUEST = {"uid": "XUIDX", "description": "XDESCRIPTIONX", "url": "XURLX"}
+
+
+class DeadlineIcs:
+    """`deadline_ics` for many requests of one deadline: the calendar serialized once, the three per-request
+    properties (UID, DESCRIPTION, URL) encoded and folded by icalendar itself, line by line. Same bytes as
+    `deadline_ics` at the same instant (a test compares them)."""
+
+    def __init__(self, *, deadline: dt.datetime, summary: str) -> None:
+        self.template = deadline_ics(deadline=deadline, summary=summary, **_PER_REQUEST)
+
+    def __call__(self, *, uid: str, description: str, url: str) -> str:
+        text = self.template
+        for name, value in (("uid", uid), ("description", description), ("url", url)):
+            text = text.replace(f"{name.upper()}:{_PER_REQUEST[name]}\r\n", _content_line(name, value), 1)
+        return text
+
+
+def _content_line(name: str, value: str) -> str:
+    event = Event()
+    event.add(name, value)
+    return event.content_line(name.upper(), event[name.upper()]).to_ical().decode() + "\r\n"
+
+
 def one_click_unsubscribe(stop_link: str) -> dict[str, str]:
     """RFC 8058: mail clients show an "Unsubscribe" button that POSTs to the stop link (no page, no login)."""
     return {"List-Unsubscribe": f"<{stop_link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
@@ -65,12 +93,10 @@ def _common(email: OutboundEmail, exemption: ExemptionRequest, deadline: dt.date
     year = exemption.year
     what = "GPRO letter" if exemption.kind == ExemptionRequest.Kind.GROUP else "hardship exemption request"
     summary = f"Deadline: {year.year} eRx {what}"
-    host = urlsplit(settings.SITE_URL).hostname or "localhost"
-    ics = deadline_ics(
-        uid=f"deadline-{exemption.public_id}-{int(deadline.timestamp())}@{host}",
-        deadline=deadline,
-        summary=summary,
-        description=f"{summary}: {format_et(deadline)}. {link}",
+    shared = _shared(deadline, summary)
+    ics = shared["ics"](
+        uid=f"deadline-{exemption.public_id}-{int(deadline.timestamp())}@{shared['host']}",
+        description=f"{summary}: {shared['deadline_et']}. {link}",
         url=link,
     )
     stop_link = _absolute(reverse("exemptions:reminders_stop", args=[stop_token(exemption=exemption)]))
@@ -78,38 +104,64 @@ def _common(email: OutboundEmail, exemption: ExemptionRequest, deadline: dt.date
         "name": greeting_name(exemption, email.user),
         "request": exemption,  # the templates' name for it
         "year": year,
-        "deadline_et": format_et(deadline),
-        "time_left": time_left_words(deadline=deadline, at=timezone.now()),
+        "deadline_et": shared["deadline_et"],
+        "time_left": shared["time_left"],
         "link": link,
         "stop_link": stop_link,
-        "preferences_link": _absolute(reverse("exemptions:reminder_preferences")),
+        "preferences_link": shared["preferences_link"],
         "attachments": [("deadline.ics", ics, "text/calendar")],
         "headers": one_click_unsubscribe(stop_link),
     }
+
+
+def _shared(deadline: dt.datetime, summary: str) -> dict:
+    """What every reminder of one deadline says alike: computed once per batch (per email outside a batch)."""
+    batch = _BATCH.get()
+    key = (deadline, summary)
+    if batch is not None and key in batch["shared"]:
+        return batch["shared"][key]
+    now = batch["now"] if batch is not None else timezone.now()
+    shared = {
+        "host": urlsplit(settings.SITE_URL).hostname or "localhost",
+        "deadline_et": format_et(deadline),
+        "time_left": time_left_words(deadline=deadline, at=now),
+        "preferences_link": _absolute(reverse("exemptions:reminder_preferences")),
+        "ics": DeadlineIcs(deadline=deadline, summary=summary),
+    }
+    if batch is not None:
+        batch["shared"][key] = shared
+    return shared
 
 
 def _reminders_wanted(email: OutboundEmail, exemption: ExemptionRequest) -> bool:
     return not exemption.reminders_opt_out and email.user is not None and email.user.email_reminders
 
 
-# --- Reads shared by a batch ------------------------------------------------------------------------------------
-# A sweep fans out ~100 emails per task, and 100,000 emails at a deadline. Inside reminder_batch() the window and
-# each draft's categories and EPs (for "what is missing") are read once per batch instead of once per email; the
-# status checks that decide whether to send at all still use the row delivery has just claimed and re-read.
+# --- Reads and renders shared by a batch ------------------------------------------------------------------------
+# A sweep fans out ~100 emails per task, and 100,000 emails at a deadline. Inside reminder_batch() the claimed rows'
+# requests (with their year, categories and EPs), users and windows are read once per batch, and what every
+# reminder of a deadline says alike (its time, time left, calendar entry, the signature) is rendered once. The
+# checks that decide whether to send at all still read the rows delivery has just claimed.
 _BATCH: ContextVar[dict | None] = ContextVar("reminder_batch", default=None)
 
 
 @contextmanager
-def reminder_batch(email_ids: list[int]) -> Iterator[None]:
-    exemption_ids = OutboundEmail.objects.filter(pk__in=email_ids).values_list("request_id", flat=True)
-    exemptions = (
-        ExemptionRequest.objects.filter(pk__in=exemption_ids)
-        .select_related("year")
-        .prefetch_related("categories", "affected_eps")
+def reminder_batch(emails: list[OutboundEmail]) -> Iterator[None]:
+    """Shared reads for `emails` (claimed outbox rows; their request and user are attached here, in a few queries
+    for the whole batch) and shared renders, for the emails built inside."""
+    prefetch_related_objects(
+        emails,
+        Prefetch(
+            "request",
+            queryset=ExemptionRequest.objects.select_related("year").prefetch_related("categories", "affected_eps"),
+        ),
+        "user",
     )
-    token = _BATCH.set({"exemptions": {e.pk: e for e in exemptions}, "windows": {}})
+    batch = {"now": timezone.now(), "windows": {}, "allowed": {}, "shared": {}}
+    token = _BATCH.set(batch)
     try:
-        yield
+        with signature_rendered_once():
+            yield
     finally:
         _BATCH.reset(token)
 
@@ -130,8 +182,11 @@ def _window_for(email: OutboundEmail, exemption: ExemptionRequest) -> Submission
 
 def _missing(exemption: ExemptionRequest) -> list[str]:
     batch = _BATCH.get()
-    prefetched = batch["exemptions"].get(exemption.pk) if batch is not None else None
-    return request_problems(prefetched or exemption)
+    if batch is None:
+        return request_problems(exemption)
+    if exemption.year_id not in batch["allowed"]:
+        batch["allowed"][exemption.year_id] = allowed_category_ids(exemption.year)
+    return request_problems(exemption, allowed=batch["allowed"][exemption.year_id])
 
 
 def _window_reminder(email: OutboundEmail, *, status: str, link_name: str) -> dict | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ SEND_EMAIL_TASK = "exemptions.send_email"
 
 MAX_ATTEMPTS = 5
 STUCK_AFTER = dt.timedelta(minutes=10)
+SUPPRESSED_NOTE = "Nothing to send any more (state changed)."
 
 
 class TransientSendError(Exception):
@@ -98,12 +99,56 @@ def outbox_claim(*, email_id: int) -> OutboundEmail | None:
     return OutboundEmail.objects.select_related("request", "user").get(pk=email_id)
 
 
+def outbox_claim_batch(*, email_ids: list[int]) -> list[OutboundEmail]:
+    """Claim every pending email of `email_ids` and read them back, in one `UPDATE … RETURNING` (id order).
+
+    The same conditional claim as `outbox_claim`, for a batch: an email another run has, or one already done, is
+    not returned. Claimed rows are "sending" until recorded; a worker killed before recording leaves them so, and
+    the drain reports them (never re-sent, see `outbox_drain`)."""
+    if not email_ids:
+        return []
+    meta = OutboundEmail._meta
+    quote = connection.ops.quote_name
+    column = {name: quote(meta.get_field(name).column) for name in ("id", "status", "claimed_at", "attempts")}
+    # Only identifiers from the model's metadata are interpolated; every value is a parameter.
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {column['status']} = %s, {column['claimed_at']} = %s, "  # noqa: S608
+        f"{column['attempts']} = {column['attempts']} + 1 "
+        f"WHERE {column['id']} IN ({', '.join(['%s'] * len(email_ids))}) AND {column['status']} = %s RETURNING *"
+    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    params = [OutboundEmail.Status.SENDING, now, *email_ids, OutboundEmail.Status.PENDING]
+    return sorted(OutboundEmail.objects.raw(sql, params), key=lambda email: email.pk)
+
+
+def outbox_record_batch(*, sent: dict[int, str], suppressed: list[int]) -> None:
+    """Record a reminder batch's outcomes: `sent` maps email id to its subject. One UPDATE per distinct subject (a
+    batch of reminders for one deadline usually shares one) and one for the suppressed, instead of one per email."""
+    now = timezone.now()
+    by_subject: dict[str, list[int]] = {}
+    for email_id, subject in sent.items():
+        by_subject.setdefault(subject[:300], []).append(email_id)
+    sending = OutboundEmail.objects.filter(status=OutboundEmail.Status.SENDING)
+    for subject, ids in by_subject.items():
+        sending.filter(pk__in=ids).update(status=OutboundEmail.Status.SENT, last_error="", sent_at=now, subject=subject)
+    if suppressed:
+        sending.filter(pk__in=suppressed).update(status=OutboundEmail.Status.SUPPRESSED, last_error=SUPPRESSED_NOTE)
+
+
+def outbox_release(*, email_ids: list[int]) -> None:
+    """Give back claimed emails never attempted (a batch stopped early): pending again, the claim not counted."""
+    if email_ids:
+        OutboundEmail.objects.filter(pk__in=email_ids, status=OutboundEmail.Status.SENDING).update(
+            status=OutboundEmail.Status.PENDING, attempts=F("attempts") - 1
+        )
+
+
 def outbox_record_sent(*, email: OutboundEmail, subject: str) -> None:
     _finish(email, OutboundEmail.Status.SENT, "", subject=subject)
 
 
 def outbox_record_suppressed(*, email: OutboundEmail) -> None:
-    _finish(email, OutboundEmail.Status.SUPPRESSED, "Nothing to send any more (state changed).")
+    _finish(email, OutboundEmail.Status.SUPPRESSED, SUPPRESSED_NOTE)
 
 
 def outbox_record_failed(*, email: OutboundEmail, error: str) -> None:

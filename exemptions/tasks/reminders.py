@@ -6,10 +6,9 @@ from celery import shared_task
 from django.core.mail import get_connection
 from django.utils import timezone
 
-from ..emails.delivery import email_deliver
-from ..emails.reminders import reminder_batch
+from ..emails.delivery import email_deliver_batch
 from ..services.dispatch import task_publish
-from ..services.outbox import SEND_EMAIL_TASK, TransientSendError
+from ..services.outbox import SEND_EMAIL_TASK
 from ..services.reminders import reminders_sweep
 
 log = logging.getLogger(__name__)
@@ -26,7 +25,9 @@ def sweep_reminders() -> dict:
 
 @shared_task(
     name="exemptions.send_email_batch",
-    acks_late=True,  # idempotent: every row is claimed again before sending, so a re-delivery sends nothing twice
+    # idempotent: the rows are claimed before sending, so a re-delivery sends nothing twice. A worker killed mid-batch
+    # leaves its claimed rows "sending": never re-sent, reported by the drain after 10 minutes (retry from the admin).
+    acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=300,
     time_limit=360,
@@ -36,22 +37,20 @@ def send_email_batch(email_ids: list[int]) -> dict:
 
     A transient failure hands that email to send_email, which retries it with backoff; if even that publish fails
     the row stays pending and the outbox drain publishes it later."""
-    outcomes: dict[str, int] = {}
-    connection = _open_connection()
+    held = [_open_connection()]
+
+    def reconnect(connection):
+        held[0] = _reopen(connection)
+        return held[0]
+
     try:
-        with reminder_batch(email_ids):
-            for email_id in email_ids:
-                try:
-                    outcome = email_deliver(email_id=email_id, connection=connection)
-                except TransientSendError:
-                    outcome = "retry"
-                    _retry_later(email_id)
-                    connection = _reopen(connection)  # the session may be broken: a fresh one for the rest
-                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        outcome = email_deliver_batch(email_ids=email_ids, connection=held[0], reconnect=reconnect)
     finally:
-        if connection is not None:
-            connection.close()
-    return outcomes
+        if held[0] is not None:
+            held[0].close()
+    for email_id in outcome.retry:
+        _retry_later(email_id)
+    return outcome.counts
 
 
 def _open_connection():
