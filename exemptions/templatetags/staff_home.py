@@ -17,10 +17,18 @@ from ..selectors.review import HOME_QUEUES, QUEUES, queue_counts
 register = template.Library()
 
 SECTIONS = [
-    ("Review", ["ExemptionRequest", "GroupMailing", "PrintBatch"]),
+    ("Review", ["ExemptionRequest", "GroupMailing", "PrintBatch", "InformalReview"]),
     (
         "Program",
-        ["AdjustmentYear", "SubmissionWindow", "HardshipCategory", "Announcement", "RegistryFile", "RegistryEntry"],
+        [
+            "AdjustmentYear",
+            "SubmissionWindow",
+            "InformalReviewWindow",
+            "HardshipCategory",
+            "Announcement",
+            "RegistryFile",
+            "RegistryEntry",
+        ],
     ),
     ("Staff and accounts", ["User", "Group"]),
 ]
