@@ -136,7 +136,7 @@ def test_a_nul_in_the_typed_name_is_refused_not_a_500(client, ep, registry):  # 
 def test_the_draft_shows_the_registry_findings_of_its_eps_after_a_save(client, ep, registry):  # noqa: F811
     draft = complete_draft(owner=ep)
     client.force_login(ep)
-    url = reverse("exemptions:request_edit", args=[draft.public_id])
+    url = reverse("exemptions:request_step", args=[draft.public_id, "eps"])
     eps = [ep_row(npi=JONES, name="Margaret Jones"), ep_row(npi=GONE, name="John Smith")]
     response = client.post(url, form_data(eps=eps), follow=True)
     page = response.content.decode()
@@ -160,7 +160,7 @@ def test_a_refused_save_shows_the_findings_of_the_rows_as_typed(client, ep, regi
 def test_without_a_registry_the_pages_say_nothing_about_it(client, ep):
     draft = complete_draft(owner=ep)
     client.force_login(ep)
-    page = client.get(reverse("exemptions:request_edit", args=[draft.public_id])).content.decode()
+    page = client.get(reverse("exemptions:request_edit", args=[draft.public_id]), follow=True).content.decode()
     assert "NPI registry" not in page and "Registry warning" not in page
 
 

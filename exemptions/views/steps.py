@@ -178,11 +178,10 @@ def _saved_words(at) -> str:
     return clock_et(at) if date_et(at) == date_et(timezone.now()) else format_et(at)
 
 
+@login_required  # signed out: the login page (the script sees a redirect, not JSON, and says it could not save)
 @require_POST
 def request_autosave(request, public_id):
     """POST (CSRF) the fields of one step; JSON back. Saves what is well formed, never checks completeness."""
-    if not request.user.is_authenticated:  # a script's call: an answer it reads, not a login page
-        return JsonResponse({"saved": False, "message": "You are signed out. Sign in again to save."}, status=401)
     exemption = owned_request(request, public_id, kind=ExemptionRequest.Kind.INDIVIDUAL)
     step = request.POST.get("step", "")
     if step not in STEP_SLUGS:
