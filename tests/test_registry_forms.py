@@ -244,7 +244,8 @@ def test_a_file_without_warnings_imports_at_once(client, ep, registry):  # noqa:
     client.force_login(ep)
     rows = known_doctors(5)
     response = client.post(
-        reverse("exemptions:group_eps_import", args=[group.public_id]), {"mode": "replace", "replace_confirmed": "on", "file": csv_file(rows)}
+        reverse("exemptions:group_eps_import", args=[group.public_id]),
+        {"mode": "replace", "replace_confirmed": "on", "file": csv_file(rows)},
     )
     assert response.status_code == 302
     assert sorted(group.affected_eps.values_list("npi", flat=True)) == sorted(n for n, _ in rows)
@@ -255,7 +256,8 @@ def test_errors_still_refuse_the_file_and_its_warnings_are_listed_with_them(clie
     client.force_login(ep)
     rows = [(GONE, "John Smith"), ("1234567890", "Bad Number")]
     response = client.post(
-        reverse("exemptions:group_eps_import", args=[group.public_id]), {"mode": "replace", "replace_confirmed": "on", "file": csv_file(rows)}
+        reverse("exemptions:group_eps_import", args=[group.public_id]),
+        {"mode": "replace", "replace_confirmed": "on", "file": csv_file(rows)},
     )
     page = response.content.decode()
     assert response.status_code == 400
@@ -292,7 +294,9 @@ def test_another_account_cannot_confirm_an_import_of_a_group_it_does_not_own(cli
     group = complete_group(owner=ep)
     client.force_login(ep)
     url = reverse("exemptions:group_eps_import", args=[group.public_id])
-    upload = client.post(url, {"mode": "replace", "replace_confirmed": "on", "file": csv_file([(GONE, "John Smith")])}).context["confirm_form"]
+    upload = client.post(
+        url, {"mode": "replace", "replace_confirmed": "on", "file": csv_file([(GONE, "John Smith")])}
+    ).context["confirm_form"]
     client.force_login(other_ep)
     assert client.post(url, {"upload": upload["upload"].value(), "confirm": "on"}).status_code == 404
     assert not group.affected_eps.filter(npi=GONE).exists()
