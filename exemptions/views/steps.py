@@ -122,7 +122,8 @@ def _next_url(request, draft, step, action) -> str:
     """Where a saved step goes: the next step, the previous one, the same one (with one more EP row), the summary."""
     back_to_check = request.POST.get("return_to") == "check"
     if action == "add_ep":
-        return step_url(draft, "eps", query="add=1" + ("&return_to=check" if back_to_check else "") + "#ep-last")
+        new_row = f"#ep-{draft.affected_eps.count()}-row"  # the browser scrolls to it; Tab starts there
+        return step_url(draft, "eps", query="add=1" + ("&return_to=check" if back_to_check else "") + new_row)
     if action == "save" or step == "all":
         messages.success(request, f"Draft saved at {clock_et(timezone.now())}.")
         return step_url(draft, step) if step != "all" else reverse("exemptions:request_edit", args=[draft.public_id])
