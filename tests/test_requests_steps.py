@@ -273,3 +273,11 @@ def test_an_unknown_step_is_404_and_another_eps_steps_are_404(client, ep, other_
         assert client.get(url).status_code == 404
         assert client.post(url, eps_data(ep_row())).status_code == 404
     assert draft.affected_eps.count() == 0
+
+
+def test_a_post_without_a_button_on_the_summary_saves_and_stays(client, ep, draft):
+    client.force_login(ep)
+    response = client.post(check_url(draft), {"attested": "on"})
+    assert response.status_code == 302 and response.url == check_url(draft)
+    draft.refresh_from_db()
+    assert draft.attested and draft.status == "draft"

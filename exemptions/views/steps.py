@@ -130,7 +130,7 @@ def _next_url(request, draft, step, action) -> str:
     index = STEP_SLUGS.index(step)
     if action == "back":
         return step_url(draft, STEP_SLUGS[max(index - 1, 0)])
-    return step_url(draft, "check" if back_to_check else STEP_SLUGS[index + 1])
+    return step_url(draft, "check" if back_to_check else STEP_SLUGS[min(index + 1, len(STEP_SLUGS) - 1)])
 
 
 def _submit(request, draft):

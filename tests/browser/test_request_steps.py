@@ -162,6 +162,43 @@ def test_a_request_in_steps_without_javascript_keeps_an_added_row(browser, live_
     context.close()
 
 
+# The beacon sent on leaving may be saved before the reloaded page is drawn (it then shows the saved values), or
+# after (the page puts the tab's copy back and saves it): either way the page ends up saying it is saved.
+SAVED = re.compile(r"^(All changes saved at|Draft last saved at) \d{1,2}:\d\d [ap]\.m\. ET\.$")
+
+
+def test_nothing_typed_is_lost_to_a_reload(browser, live_server):
+    erin = UserFactory(email="reload@example.org", full_name="Rita Reload")
+    draft = ExemptionRequest.objects.create(owner=erin, year=AdjustmentYear.objects.get(year=2013))
+    context, page = signed_in(browser, live_server, erin, DESKTOP)
+    # First without the beacon (as if it were lost): the tab's copy alone brings the typing back and saves it.
+    page.add_init_script("navigator.sendBeacon = function () { return true; };")
+    page.goto(f"/requests/{draft.public_id}/step/eps/")
+    fill_ep(page, 1, npi="1234567893", name="Rita Reload", email="rita@example.org")
+    page.get_by_role("button", name="Add another EP").click()
+    page.get_by_role("group", name="Affected EP 2").get_by_label("Full name").fill("Typed Then Reloaded")
+    page.reload()
+    expect(page.get_by_role("group", name="Affected EP 2").get_by_label("Full name")).to_have_value(
+        "Typed Then Reloaded"
+    )
+    expect(page.get_by_role("group", name="Affected EP 1").get_by_label("NPI")).to_have_value("1234567893")
+    expect(page.locator("#autosave-status")).to_have_text(re.compile(r"^All changes saved at"))
+    assert sorted(draft.affected_eps.values_list("name", flat=True)) == ["Rita Reload", "Typed Then Reloaded"]
+
+    context.close()
+
+    # Then as it is: the beacon and the copy together.
+    context, page = signed_in(browser, live_server, erin, DESKTOP)
+    page.goto(f"/requests/{draft.public_id}/step/hardship/")
+    page.get_by_label("Justification").fill("Typed a second before the reload.")
+    page.reload()
+    expect(page.get_by_label("Justification")).to_have_value("Typed a second before the reload.")
+    expect(page.locator("#autosave-status")).to_have_text(SAVED)
+    draft.refresh_from_db()
+    assert draft.justification == "Typed a second before the reload."
+    context.close()
+
+
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375px", "1280px"])
 def test_the_group_task_list(browser, live_server, viewport):
     manager = UserFactory(email=f"office{viewport['width']}@example.org", full_name="Olive Office")
