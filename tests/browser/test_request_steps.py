@@ -228,6 +228,7 @@ def test_the_group_task_list(browser, live_server, viewport):
     row.get_by_label("ZIP code").fill("21204")
     row.get_by_label("Email").fill("second@example.org")
     assert_accessible(page, f"the group's EP page at {viewport['width']} px")
+    screenshot(page, f"group-eps-{viewport['width']}")
     page.get_by_role("button", name="Save these EPs to the list").click()
     expect(page.get_by_role("cell", name="Second Doctor", exact=True)).to_be_visible()
     page.get_by_role("link", name="Back to the group letter").click()
