@@ -14,6 +14,7 @@
 
   var INTERVAL = 60 * 1000;
   var MAX_COPY_AGE = 10 * 60 * 1000;
+  var RETRY = 5 * 1000;
   var form = document.querySelector("form[data-autosave-url]");
   var status = document.getElementById("autosave-status");
   if (!form || !status || !window.fetch) { return; }
@@ -69,7 +70,8 @@
       });
     }).catch(function () {
       dirty = true;
-      say("Your latest changes are not saved yet: check your connection. They will be saved when you continue.");
+      say("Your latest changes are not saved yet. Trying again; they are also saved when you continue.");
+      setTimeout(save, RETRY); // a dropped connection or a busy server: soon, not a minute later
     }).then(function () { saving = false; });
   }
 

@@ -193,7 +193,7 @@ def test_nothing_typed_is_lost_to_a_reload(browser, live_server):
     page.get_by_label("Justification").fill("Typed a second before the reload.")
     page.reload()
     expect(page.get_by_label("Justification")).to_have_value("Typed a second before the reload.")
-    expect(page.locator("#autosave-status")).to_have_text(SAVED)
+    expect(page.locator("#autosave-status")).to_have_text(SAVED, timeout=15000)  # a busy server: one retry
     draft.refresh_from_db()
     assert draft.justification == "Typed a second before the reload."
     context.close()
