@@ -44,6 +44,22 @@
     });
   }
 
+  // A box that matters for one choice only (the import's "replace" confirmation): shown when that choice is made.
+  // Without JavaScript it is always shown.
+  function initRevealWhenChosen() {
+    document.querySelectorAll("[data-reveal-name]").forEach(function (box) {
+      var name = box.getAttribute("data-reveal-name");
+      var value = box.getAttribute("data-reveal-value");
+      var radios = document.querySelectorAll("input[name='" + name + "']");
+      function update() {
+        var chosen = document.querySelector("input[name='" + name + "']:checked");
+        box.hidden = !chosen || chosen.value !== value;
+      }
+      radios.forEach(function (radio) { radio.addEventListener("change", update); });
+      update();
+    });
+  }
+
   // Block a second click while a form posts (the server is idempotent anyway).
   function initSubmitOnce() {
     document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
@@ -63,6 +79,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     initCounters();
     initFormsets();
+    initRevealWhenChosen();
     initSubmitOnce();
     focusErrorSummary();
   });

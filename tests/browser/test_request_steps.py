@@ -218,6 +218,12 @@ def test_the_group_task_list(browser, live_server, viewport):
     # The EPs task: the list comes first, and one more EP typed in completes it.
     page.get_by_role("link", name=re.compile(r"^Affected EPs \(1\)")).click()
     assert page.locator("#list-heading").bounding_box()["y"] < page.locator("#import-heading").bounding_box()["y"]
+    confirm = page.get_by_label("Yes, remove every EP listed now and keep only the EPs in the file")
+    expect(page.get_by_label("Add the file's EPs to the list")).to_be_checked()  # the import adds by default
+    expect(confirm).to_be_hidden()
+    page.get_by_label("Replace the whole list with the file").check()
+    expect(confirm).to_be_visible()
+    page.get_by_label("Add the file's EPs to the list").check()
     page.get_by_role("button", name="Add another EP").click()
     row = page.get_by_role("group", name="Affected EP 1")
     row.get_by_label("NPI").fill("1558598797")
