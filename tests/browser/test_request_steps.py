@@ -103,8 +103,11 @@ def test_a_request_in_steps_on_a_phone(browser, live_server):
     shot(page, "steps-2-practice")
     page.get_by_role("button", name="Save and continue").click()
 
-    # Step 3: the hardship; autosave after a minute, said in words.
+    # Step 3: the hardship; autosave after a minute, said in words (and nothing is sent while nothing changed).
     expect_step(page, 3, "Hardship")
+    posts = len(requests)
+    page.clock.fast_forward("01:01")
+    assert len(requests) == posts
     page.get_by_label(re.compile("Unable to e-prescribe because of local")).check()
     page.get_by_label("Justification").fill("Our state board did not allow electronic prescriptions.")
     page.clock.fast_forward("01:01")
@@ -140,9 +143,12 @@ def test_a_request_in_steps_on_a_phone(browser, live_server):
     context.close()
 
 
-def test_a_request_in_steps_without_javascript_keeps_an_added_row(browser, live_server):
+def test_a_request_in_steps_without_javascript_from_start_to_submit(browser, live_server):
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
     erin = UserFactory(email="nojs@example.org", full_name="No Script")
-    draft = ExemptionRequest.objects.create(owner=erin, year=AdjustmentYear.objects.get(year=2013))
+    draft = ExemptionRequest.objects.create(owner=erin, year=AdjustmentYear.objects.get(is_practice=True))
     context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, java_script_enabled=False)
     context.add_cookies([session_cookie(erin, live_server.url)])
     page = context.new_page()
@@ -159,6 +165,22 @@ def test_a_request_in_steps_without_javascript_keeps_an_added_row(browser, live_
         "Nora Script",
         "Second Row",
     ]
+    page.get_by_role("button", name="Back to step 1").click()
+    page.get_by_role("group", name="Affected EP 2").get_by_label("Remove this EP").check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_label("TIN", exact=True).fill("12-3456789")
+    page.get_by_label("Phone", exact=True).fill("410-555-0100")
+    page.get_by_role("button", name="Save and continue").click()
+    expect_step(page, 3, "Hardship")
+    page.get_by_label(re.compile("Unable to e-prescribe because of local")).check()
+    page.get_by_label("Justification").fill("State rules.")
+    page.get_by_role("button", name="Save and continue").click()
+    expect_step(page, 4, "Check your answers")
+    page.get_by_label(re.compile("I attest that the information")).check()
+    page.get_by_role("button", name="Submit request").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your request was submitted")
+    draft.refresh_from_db()
+    assert draft.status == "submitted" and list(draft.affected_eps.values_list("name", flat=True)) == ["Nora Script"]
     context.close()
 
 
