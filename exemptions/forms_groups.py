@@ -111,13 +111,26 @@ class CSVImportForm(PortalFormMixin, forms.Form):
     )
     mode = forms.ChoiceField(
         label="What to do with the EPs already listed",
-        choices=[(MODE_REPLACE, "Replace the whole list with the file"), (MODE_ADD, "Add the file's EPs to the list")],
-        initial=MODE_REPLACE,
+        choices=[(MODE_ADD, "Add the file's EPs to the list"), (MODE_REPLACE, "Replace the whole list with the file")],
+        initial=MODE_ADD,  # an import never removes anyone unless the person chooses so
         widget=forms.RadioSelect,
     )
+    replace_confirmed = forms.BooleanField(
+        required=False, label="Yes, remove every EP listed now and keep only the EPs in the file"
+    )
+
+    def __init__(self, *args, listed: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.listed = listed
 
     def clean(self):
         data = super().clean()
+        if data.get("mode") == self.MODE_REPLACE and self.listed and not data.get("replace_confirmed"):
+            self.add_error(
+                "replace_confirmed",
+                f"Replacing the list removes the {self.listed:,} EP(s) listed now: check the box to confirm, "
+                "or choose to add the file's EPs to the list.",
+            )
         if data.get("file"):
             data.update(content=data["file"].read(), confirm=False)
         return data

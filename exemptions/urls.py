@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import groups, public, registry, reminders, requests
+from .views import groups, public, registry, reminders, requests, steps
 
 app_name = "exemptions"
 
@@ -11,7 +11,6 @@ urlpatterns = [
     path("requests/", requests.dashboard, name="dashboard"),
     path("requests/new/", requests.request_start, name="request_start"),
     path("requests/<uuid:public_id>/", requests.request_detail, name="request_detail"),
-    path("requests/<uuid:public_id>/edit/", requests.request_edit, name="request_edit"),
     path("requests/<uuid:public_id>/submitted/", requests.request_submitted, name="request_submitted"),
     path("requests/<uuid:public_id>/delete/", requests.request_delete, name="request_delete"),
     path("requests/<uuid:public_id>/withdraw/", requests.request_withdraw, name="request_withdraw"),
@@ -22,7 +21,7 @@ urlpatterns = [
 ]
 
 # Each area owns its URL patterns in its views module.
-urlpatterns += groups.urlpatterns + reminders.urlpatterns + registry.urlpatterns
+urlpatterns += steps.urlpatterns + groups.urlpatterns + reminders.urlpatterns + registry.urlpatterns
 
 from .views import bundles  # noqa: E402  (the audit bundle download, issue 5)
 

@@ -52,6 +52,33 @@ def form_data(*, eps=None, action="save", categories=(), **fields) -> dict:
     return data
 
 
+STEP_KEYS = {
+    "practice": ("tin", "contact_phone", "contact_name", "contact_email"),
+    "hardship": ("categories", "cehrt_id", "justification"),
+    "check": ("attested",),
+}
+
+
+def post_steps(client, obj, data: dict, *, follow: bool = True):
+    """Post `data` (form_data()) as a person walking the steps does: the EPs, the practice, the hardship, each
+    saved with Continue, then the summary with the data's action (Submit). Returns the summary's response."""
+    from django.urls import reverse
+
+    obj.refresh_from_db()
+    data = {"contact_name": obj.contact_name, "contact_email": obj.contact_email, **data}
+    eps = {k: v for k, v in data.items() if k.startswith("ep-")}
+    for step, fields in [
+        ("eps", eps),
+        *((s, {k: data[k] for k in keys if k in data}) for s, keys in STEP_KEYS.items()),
+    ]:
+        if step == "check":
+            break
+        client.post(reverse("exemptions:request_step", args=[obj.public_id, step]), {**fields, "action": "continue"})
+    check = {k: data[k] for k in STEP_KEYS["check"] if k in data}
+    url = reverse("exemptions:request_check", args=[obj.public_id])
+    return client.post(url, {**check, "action": data.get("action", "submit")}, follow=follow)
+
+
 def pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 

@@ -22,7 +22,7 @@ def test_every_form_page_of_an_ep_says_it_once(client, ep):
     draft = complete_draft(owner=ep)
     submitted = submit(ep)
     for url in (
-        reverse("exemptions:request_edit", args=[draft.public_id]),
+        *[reverse("exemptions:request_step", args=[draft.public_id, step]) for step in ("eps", "practice", "hardship")],
         reverse("exemptions:request_withdraw", args=[submitted.public_id]),
     ):
         page = client.get(url).content.decode()
@@ -65,7 +65,7 @@ def test_a_group_form_marks_only_its_optional_fields(ep):
 def test_the_ep_email_says_it_is_needed_to_submit_before_the_first_submit(client, ep):
     client.force_login(ep)
     draft = complete_draft(owner=ep)
-    page = client.get(reverse("exemptions:request_edit", args=[draft.public_id])).content.decode()
+    page = client.get(reverse("exemptions:request_step", args=[draft.public_id, "eps"])).content.decode()
     assert "Needed to submit: CMS sends this EP a copy of its decision." in page
 
 

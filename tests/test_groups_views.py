@@ -168,11 +168,15 @@ def test_csv_import_replaces_the_list_and_reports_bad_lines_without_importing(cl
         + "\r\n"
         + "".join(f"{npi(n)},Doc {n},{n} St,,Towson,MD,21204,d{n}@example.org\r\n" for n in range(100, 110))
     )
-    response = client.post(url, {"mode": "replace", "file": SimpleUploadedFile("eps.csv", good.encode())})
+    response = client.post(
+        url, {"mode": "replace", "replace_confirmed": "on", "file": SimpleUploadedFile("eps.csv", good.encode())}
+    )
     assert response.status_code == 302
     assert sorted(group.affected_eps.values_list("npi", flat=True)) == sorted(npi(n) for n in range(100, 110))
     bad = good.replace(npi(105), "1234567890")
-    response = client.post(url, {"mode": "replace", "file": SimpleUploadedFile("eps.csv", bad.encode())})
+    response = client.post(
+        url, {"mode": "replace", "replace_confirmed": "on", "file": SimpleUploadedFile("eps.csv", bad.encode())}
+    )
     page = response.content.decode()
     assert response.status_code == 400
     assert "Nothing was imported" in page and "Line 7, NPI “1234567890”" in page

@@ -136,7 +136,7 @@ def test_a_nul_in_the_typed_name_is_refused_not_a_500(client, ep, registry):  # 
 def test_the_draft_shows_the_registry_findings_of_its_eps_after_a_save(client, ep, registry):  # noqa: F811
     draft = complete_draft(owner=ep)
     client.force_login(ep)
-    url = reverse("exemptions:request_edit", args=[draft.public_id])
+    url = reverse("exemptions:request_step", args=[draft.public_id, "eps"])
     eps = [ep_row(npi=JONES, name="Margaret Jones"), ep_row(npi=GONE, name="John Smith")]
     response = client.post(url, form_data(eps=eps), follow=True)
     page = response.content.decode()
@@ -160,7 +160,7 @@ def test_a_refused_save_shows_the_findings_of_the_rows_as_typed(client, ep, regi
 def test_without_a_registry_the_pages_say_nothing_about_it(client, ep):
     draft = complete_draft(owner=ep)
     client.force_login(ep)
-    page = client.get(reverse("exemptions:request_edit", args=[draft.public_id])).content.decode()
+    page = client.get(reverse("exemptions:request_edit", args=[draft.public_id]), follow=True).content.decode()
     assert "NPI registry" not in page and "Registry warning" not in page
 
 
@@ -219,7 +219,7 @@ def test_a_file_with_warnings_is_imported_only_once_they_are_noted(client, ep, r
     client.force_login(ep)
     url = reverse("exemptions:group_eps_import", args=[group.public_id])
     rows = [(JONES, "Margaret Jones"), (GONE, "John Smith"), (UNKNOWN, "Zoe Example")]
-    report = client.post(url, {"mode": "replace", "file": csv_file(rows)})
+    report = client.post(url, {"mode": "replace", "replace_confirmed": "on", "file": csv_file(rows)})
     page = report.content.decode()
     assert report.status_code == 200
     assert "Nothing is imported yet: the NPI registry warns about 2 lines" in page
@@ -244,7 +244,8 @@ def test_a_file_without_warnings_imports_at_once(client, ep, registry):  # noqa:
     client.force_login(ep)
     rows = known_doctors(5)
     response = client.post(
-        reverse("exemptions:group_eps_import", args=[group.public_id]), {"mode": "replace", "file": csv_file(rows)}
+        reverse("exemptions:group_eps_import", args=[group.public_id]),
+        {"mode": "replace", "replace_confirmed": "on", "file": csv_file(rows)},
     )
     assert response.status_code == 302
     assert sorted(group.affected_eps.values_list("npi", flat=True)) == sorted(n for n, _ in rows)
@@ -255,7 +256,8 @@ def test_errors_still_refuse_the_file_and_its_warnings_are_listed_with_them(clie
     client.force_login(ep)
     rows = [(GONE, "John Smith"), ("1234567890", "Bad Number")]
     response = client.post(
-        reverse("exemptions:group_eps_import", args=[group.public_id]), {"mode": "replace", "file": csv_file(rows)}
+        reverse("exemptions:group_eps_import", args=[group.public_id]),
+        {"mode": "replace", "replace_confirmed": "on", "file": csv_file(rows)},
     )
     page = response.content.decode()
     assert response.status_code == 400
@@ -292,7 +294,9 @@ def test_another_account_cannot_confirm_an_import_of_a_group_it_does_not_own(cli
     group = complete_group(owner=ep)
     client.force_login(ep)
     url = reverse("exemptions:group_eps_import", args=[group.public_id])
-    upload = client.post(url, {"mode": "replace", "file": csv_file([(GONE, "John Smith")])}).context["confirm_form"]
+    upload = client.post(
+        url, {"mode": "replace", "replace_confirmed": "on", "file": csv_file([(GONE, "John Smith")])}
+    ).context["confirm_form"]
     client.force_login(other_ep)
     assert client.post(url, {"upload": upload["upload"].value(), "confirm": "on"}).status_code == 404
     assert not group.affected_eps.filter(npi=GONE).exists()

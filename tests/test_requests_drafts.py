@@ -26,6 +26,10 @@ def edit_url(obj):
     return reverse("exemptions:request_edit", args=[obj.public_id])
 
 
+def step_url(obj, step):
+    return reverse("exemptions:request_step", args=[obj.public_id, step])
+
+
 def law():
     return HardshipCategory.objects.get(code="law-regulation").pk
 
@@ -53,7 +57,7 @@ def test_starting_an_open_year_creates_a_draft_prefilled_with_the_account(client
     with time_machine.travel(et(2012, 12, 1, 12), tick=False):
         response = client.post(reverse("exemptions:request_start"), {"year": 2013})
     draft = ExemptionRequest.objects.get(owner=ep)
-    assert response.url == edit_url(draft)
+    assert response.url == step_url(draft, "eps")  # the first step
     assert draft.status == "draft" and draft.year.year == 2013
     assert list(draft.affected_eps.values_list("email", flat=True)) == ["alice@example.org"]
 
@@ -94,10 +98,9 @@ def test_duplicate_npis_in_one_request_are_refused(client, ep, draft):
 def test_several_eps_and_the_add_another_button(client, ep, draft):
     client.force_login(ep)
     data = form_data(eps=[ep_row(), ep_row(npi="1558598797", name="Zoë Ørsted")], action="add_ep")
-    client.post(edit_url(draft), data)
-    assert list(draft.affected_eps.values_list("name", flat=True)) == ["Alice Able", "Zoë Ørsted", ""]
-    page = client.get(edit_url(draft)).content.decode()
-    assert "Affected EP 3" in page
+    page = client.post(step_url(draft, "eps"), data, follow=True).content.decode()
+    assert list(draft.affected_eps.values_list("name", flat=True)) == ["Alice Able", "Zoë Ørsted"]
+    assert "Affected EP 3" in page and 'value="Zoë Ørsted"' in page  # the new row is shown, not stored empty
 
 
 def test_removing_an_ep_row(client, ep, draft):
@@ -113,10 +116,10 @@ def test_leaving_and_coming_back_loses_nothing(client, ep, draft):
     client.post(edit_url(draft), form_data(justification="Line one\nLine two", categories=[law()]))
     client.logout()
     client.force_login(ep)
-    page = client.get(edit_url(draft)).content.decode()
+    page = client.get(step_url(draft, "hardship")).content.decode()
     assert "Line one\nLine two" in page
-    assert 'value="12-3456789"' in page
     assert f'value="{law()}" ' in page and "checked" in page
+    assert 'value="12-3456789"' in client.get(step_url(draft, "practice")).content.decode()
 
 
 def test_category_not_allowed_for_the_year_is_refused(client, ep, draft):
@@ -129,7 +132,7 @@ def test_category_not_allowed_for_the_year_is_refused(client, ep, draft):
 def test_information_only_categories_are_explained_not_offered(client, ep):
     client.force_login(ep)
     draft = RequestFactory(owner=ep, year=AdjustmentYear.objects.get(year=2014))
-    page = client.get(edit_url(draft)).content.decode()
+    page = client.get(step_url(draft, "hardship")).content.decode()
     assert "No request needed for these in 2014" in page
     assert "Granted automatically by CMS" in page
     mu = HardshipCategory.objects.get(code="meaningful-use").pk
@@ -159,6 +162,12 @@ def test_html_is_escaped_on_the_edit_and_detail_pages(client, ep, draft):
     client.force_login(ep)
     evil = '<script>alert("x")</script>'
     client.post(edit_url(draft), form_data(justification=evil, eps=[ep_row(name=evil)]))
-    for url in [edit_url(draft), reverse("exemptions:request_detail", args=[draft.public_id])]:
+    detail = reverse("exemptions:request_detail", args=[draft.public_id])
+    for url in [
+        step_url(draft, "eps"),
+        step_url(draft, "hardship"),
+        reverse("exemptions:request_check", args=[draft.public_id]),
+        detail,
+    ]:
         page = client.get(url).content.decode()
         assert evil not in page and "&lt;script&gt;" in page

@@ -13,7 +13,7 @@ from exemptions.models import AdjustmentYear, ExemptionRequest, HardshipCategory
 from exemptions.services.requests import WindowClosed, request_submit
 from tests.conftest import et
 from tests.factories import UserFactory, complete_draft
-from tests.helpers import ep_row, form_data, pdf_bytes, pdf_text
+from tests.helpers import ep_row, form_data, pdf_bytes, pdf_text, post_steps
 
 pytestmark = pytest.mark.django_db
 CLOSE_2013 = et(2013, 1, 31, 23, 59, 59)
@@ -25,14 +25,16 @@ def draft2013(ep):
 
 
 def submit_url(obj):
+    """The whole request in one POST (a tab opened before the steps): it still saves and submits the same way."""
     return reverse("exemptions:request_edit", args=[obj.public_id])
 
 
 def post_submit(client, obj, **fields):
+    """Walk the steps with these answers, then Submit on the summary."""
     law = HardshipCategory.objects.get(code="law-regulation").pk
     # Test transactions never commit: run the on_commit callbacks (the email publish) as a commit would.
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return client.post(submit_url(obj), form_data(action="submit", categories=[law], **fields), follow=True)
+        return post_steps(client, obj, form_data(action="submit", categories=[law], **fields))
 
 
 def test_submit_one_second_before_the_close_succeeds(client, ep, draft2013):

@@ -132,13 +132,13 @@ def test_finding_borrowed_extension_the_ep_pages_say_who_extended_what_until_whe
     client.force_login(ep)
     with time_machine.travel(et(2011, 11, 10, 12), tick=False):
         detail = client.get(reverse("exemptions:request_detail", args=[mine.public_id])).content.decode()
-        edit = client.get(reverse("exemptions:request_edit", args=[mine.public_id])).content.decode()
+        edit = client.get(reverse("exemptions:request_edit", args=[mine.public_id]), follow=True).content.decode()
     for page in (detail, edit):
         assert NOTICE in page and "Rita Reviewer" not in page
     assert "Online window: Open until 11:59:59 p.m. ET on Thursday, November 10, 2011 (extended for you)." in edit
     client.force_login(other_ep)
     with time_machine.travel(et(2011, 11, 10, 12), tick=False):
-        theirs = client.get(reverse("exemptions:request_edit", args=[neighbor.public_id])).content.decode()
+        theirs = client.get(reverse("exemptions:request_edit", args=[neighbor.public_id]), follow=True).content.decode()
     assert "CMS staff extended" not in theirs and "Online window: Closed at" in theirs
 
 

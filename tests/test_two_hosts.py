@@ -223,10 +223,10 @@ def test_two_hosts_share_sessions_documents_and_letters(hosts):
     dashboard = browser.get(f"{b.url}/requests/")
     assert dashboard.status_code == 200 and alice.email in dashboard.text
 
-    # A document uploaded through A's edit page downloads through B, byte for byte.
+    # A document uploaded through A's hardship step downloads through B, byte for byte.
     draft = RequestFactory(owner=alice)
     scan = pdf_bytes(pages=2)
-    edit = f"{a.url}/requests/{draft.public_id}/edit/"
+    edit = f"{a.url}/requests/{draft.public_id}/step/hardship/"
     saved = browser.post(edit, form_data(), files={"documents": ("scan.pdf", scan, "application/pdf")})
     assert saved.status_code == 302, saved.text[:3000]
     document = SupportingDocument.objects.get(request=draft)

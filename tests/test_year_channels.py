@@ -77,7 +77,7 @@ def test_the_attestation_label_is_the_year_s():
 def test_the_edit_page_shows_the_year_s_attestation(client, ep):
     client.force_login(ep)
     draft = RequestFactory(owner=ep, year=year(2012))
-    html = client.get(reverse("exemptions:request_edit", args=[draft.public_id])).content.decode()
+    html = client.get(reverse("exemptions:request_check", args=[draft.public_id])).content.decode()
     assert "CMS required the EP to enter the request personally" in html
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .. import csv_import, workflow
-from ..completeness import group_problems
+from ..completeness import EP_FIELDS, group_problems
 from ..downloads import content_download, stored_file_download
 from ..forms import EPFormSet
 from ..forms_groups import CSVImportConfirmForm, CSVImportForm, GroupRequestForm, MailedForm
@@ -20,9 +20,10 @@ from ..identifiers import mask_tin
 from ..models import AdjustmentYear, Channel, ExemptionRequest, GroupLetter, SubmissionWindow
 from ..models.letters import GroupMailing
 from ..outcomes import NOTHING_CHANGED, Outcome, service_outcome
+from ..progress import group_tasks
 from ..services import groups as services
 from ..services.requests import RequestLocked, WindowClosed
-from ..windows import State, date_et, date_in_words, time_left, window_state
+from ..windows import State, clock_et, date_et, date_in_words, time_left, window_state
 from ..workflow import TransitionNotAllowed
 from .registry import attach_findings, ep_findings
 
@@ -75,6 +76,7 @@ def group_start(request):
 def group_detail(request, public_id):
     exemption = owned_group(request, public_id)
     versions = list(exemption.letters.order_by("-version"))
+    tasks = group_tasks(exemption)
     return render(
         request,
         "groups/detail.html",
@@ -84,6 +86,9 @@ def group_detail(request, public_id):
             "latest": versions[0] if versions else None,
             "versions": versions,
             "problems": group_problems(exemption) if exemption.status in services.EDITABLE else [],
+            "tasks": tasks,
+            "tasks_done": sum(task.is_complete for task in tasks),
+            "editable": exemption.status in services.EDITABLE,
             "ep_status": workflow.ep_label(exemption.status),
             "categories": exemption.categories.all(),
             "history": exemption.status_changes.order_by("at", "id"),
@@ -136,19 +141,28 @@ def _saved_message(exemption: ExemptionRequest) -> str:
     exemption.refresh_from_db()
     if exemption.status == S.LETTER_GENERATED:
         return "Saved. A new version of the letter was made; print and mail the newest version."
-    return f"Saved at {timezone.localtime():%-I:%M %p} ET."
+    return f"Saved at {clock_et(timezone.now())}."
 
 
 @login_required
 def group_eps(request, public_id):
     exemption = owned_group(request, public_id)
-    formset = EPFormSet(request.POST or None, prefix="ep", for_submit=True, initial=None if request.POST else [{}] * 3)
+    if request.POST.get("action") == "add_row":  # "Add another EP" without JavaScript: the rows as typed, one more
+        return _render_eps(request, exemption, _typed_rows(request.POST, extra=1), CSVImportForm())
+    formset = EPFormSet(request.POST or None, prefix="ep", for_submit=True, initial=None if request.POST else [])
     if request.method == "POST" and exemption.status in services.EDITABLE and formset.is_valid():
         rows = [row for row in formset.rows() if any(row.values())]
         if rows and _try(request, services.group_eps_add, exemption, rows=rows):
             messages.success(request, f"{len(rows)} EP(s) added. {_saved_message(exemption)}")
             return redirect("exemptions:group_eps", exemption.public_id)
     return _render_eps(request, exemption, formset, CSVImportForm(), status=400 if request.method == "POST" else 200)
+
+
+def _typed_rows(data, *, extra: int):
+    """The typed rows again, unchecked (a row is checked when it is added), with `extra` empty rows after them."""
+    total = EPFormSet(data, prefix="ep").total_form_count() if "ep-TOTAL_FORMS" in data else 0
+    rows = [{name: data.get(f"ep-{i}-{name}", "") for name in EP_FIELDS} for i in range(total)]
+    return EPFormSet(prefix="ep", initial=rows + [{}] * extra)
 
 
 def _render_eps(request, exemption, formset, import_form, *, status=200, import_result=None, confirm_form=None):
@@ -169,6 +183,7 @@ def _render_eps(request, exemption, formset, import_form, *, status=200, import_
         "next_page": page + 1 if exemption.ep_count > page * EP_PAGE_SIZE else None,
         "previous_page": page - 1 if page > 1 else None,
         "columns": [(c, csv_import.COLUMN_HELP[c], c in csv_import.REQUIRED) for c in csv_import.COLUMNS],
+        "listed": exemption.ep_count,
         "window": letter_window(exemption),
     }
     return render(request, "groups/eps.html", context, status=status)
@@ -192,7 +207,7 @@ def group_eps_import(request, public_id):
     if confirming:
         form = CSVImportConfirmForm(request.POST, group_id=exemption.public_id)
     else:
-        form = CSVImportForm(request.POST, request.FILES)
+        form = CSVImportForm(request.POST, request.FILES, listed=exemption.affected_eps.count())
     if not form.is_valid():
         return _import_page(request, exemption, form, status=400)
     content, mode, confirmed = (form.cleaned_data[k] for k in ("content", "mode", "confirm"))
@@ -222,7 +237,7 @@ def _import_page(request, exemption, form, result=None, *, status: int):
 
 
 def _blank_rows():
-    return EPFormSet(prefix="ep", initial=[{}] * 3)
+    return EPFormSet(prefix="ep", initial=[])
 
 
 def _parse_import(exemption, content: bytes, *, replace: bool) -> csv_import.ImportResult:

@@ -13,17 +13,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .. import workflow
-from ..completeness import EP_FIELDS
 from ..downloads import stored_file_download, stored_file_response
-from ..forms import EPFormSet, InformationResponseForm, RequestForm, WithdrawForm, year_number
-from ..models import AdjustmentYear, Channel, ExemptionRequest, StoredFile, SupportingDocument
+from ..forms import InformationResponseForm, WithdrawForm, year_number
+from ..models import AdjustmentYear, ExemptionRequest, StoredFile, SupportingDocument
 from ..outcomes import service_outcome
 from ..selectors import online_year_choices, request_rows
 from ..services import requests as services
 from ..services.stored_files import stored_files_refresh
-from ..services.uploads import atomic_with_files
 from ..windows import window_state
-from .registry import attach_findings, ep_findings
+from .registry import ep_findings
 
 S = ExemptionRequest.Status
 
@@ -53,89 +51,8 @@ def request_start(request):
             messages.error(request, f"Requests for {year.year} can no longer be started: the window has closed.")
             return redirect("exemptions:request_start")
         draft = services.request_create(owner=request.user, year=year)
-        return redirect("exemptions:request_edit", draft.public_id)
+        return redirect("exemptions:request_step", draft.public_id, "eps")
     return render(request, "exemptions/request_start.html", {"choices": online_year_choices(at=now)})
-
-
-@login_required
-def request_edit(request, public_id):
-    draft = owned_request(request, public_id, kind=ExemptionRequest.Kind.INDIVIDUAL)
-    if draft.status != S.DRAFT:
-        return redirect("exemptions:request_detail", draft.public_id)
-    action = request.POST.get("action", "save")
-    for_submit = request.method == "POST" and action == "submit"
-    if request.method == "POST":
-        form = RequestForm(request.POST, request.FILES, instance=draft, for_submit=for_submit)
-        formset = EPFormSet(request.POST, prefix="ep", for_submit=for_submit)
-        if form.is_valid() and formset.is_valid():
-            # One commit for save + submit: a refused submit rolls back only its own savepoint, never the draft;
-            # a failure that rolls back the whole also deletes the documents' files written meanwhile.
-            with atomic_with_files():
-                return _save_and_maybe_submit(request, draft, form, formset, action)
-    else:
-        form = RequestForm(instance=draft)
-        formset = EPFormSet(initial=list(draft.affected_eps.values(*EP_FIELDS)) or [{}], prefix="ep")
-    return _render_edit(request, draft, form, formset, status=400 if request.method == "POST" else 200)
-
-
-def _save_and_maybe_submit(request, draft, form, formset, action):
-    fields = {k: v for k, v in form.cleaned_data.items() if k not in ("categories", "documents")}
-    rows = formset.rows()
-    if action == "add_ep":
-        rows.append({})
-    save = partial(
-        services.request_save_draft,
-        exemption=draft,
-        actor=request.user,
-        fields=fields,
-        categories=form.cleaned_data["categories"],
-        eps=rows,
-        documents=form.cleaned_data["documents"],
-    )
-    try:
-        saved = service_outcome(request, save, refusals=ValidationError, success=None, form=form, field="documents")
-    except services.RequestLocked:  # submitted from another tab meanwhile: not a refusal to word, a page to show
-        return redirect("exemptions:request_detail", draft.public_id)
-    if not saved:
-        return _render_edit(request, draft, form, formset, status=400)
-    if action != "submit":
-        messages.success(request, f"Draft saved at {timezone.localtime():%-I:%M %p} ET.")
-        return redirect("exemptions:request_edit", draft.public_id)
-    return _submit(request, draft)
-
-
-def _submit(request, draft):
-    outcome = service_outcome(
-        request,
-        partial(services.request_submit, exemption=draft, actor=request.user, at=timezone.now()),
-        refusals=(services.WindowClosed, services.NotVerified, ValidationError),
-        refused_prefix="Your draft is saved, but it was not submitted. ",
-        success=None,  # the next page says it
-    )
-    if not outcome:
-        return redirect("exemptions:request_edit", draft.public_id)
-    submitted, _created = outcome.result
-    return redirect("exemptions:request_submitted", submitted.public_id)
-
-
-def _render_edit(request, draft, form, formset, status=200):
-    state = window_state(year=draft.year, channel=Channel.ONLINE, at=timezone.now(), exemption=draft)
-    info_only = draft.year.year_categories.filter(information_only=True).select_related("category")
-    attach_findings(formset)  # what the registry says of each EP row, also for a browser without JavaScript
-    return render(
-        request,
-        "exemptions/request_edit.html",
-        {
-            "draft": draft,
-            "form": form,
-            "formset": formset,
-            "window": state,
-            "info_only": info_only,
-            "documents": draft.documents.all(),
-            "verified": services.email_verified(request.user),
-        },
-        status=status,
-    )
 
 
 @login_required
@@ -243,4 +160,4 @@ def document_delete(request, public_id):
     target = document.request.public_id
     services.document_remove(document=document)
     messages.success(request, f"“{document.original_name}” was removed.")
-    return redirect("exemptions:request_edit", target)
+    return redirect("exemptions:request_step", target, "hardship")

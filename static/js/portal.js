@@ -25,15 +25,38 @@
       var template = document.getElementById(prefix + "-empty");
       var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
       if (!button || !template || !total) { return; }
+      // Without JavaScript the button posts the form (the server saves and shows one more row); here it only adds
+      // the row in the page, and nothing typed is sent or lost.
+      button.type = "button";
       button.hidden = false;
-      button.addEventListener("click", function () {
+      button.addEventListener("click", function (event) {
+        event.preventDefault();
         var index = parseInt(total.value, 10);
         var html = template.innerHTML.replace(/__prefix__/g, index).replace(/__number__/g, index + 1);
         container.insertAdjacentHTML("beforeend", html);
         total.value = index + 1;
+        var shown = document.querySelectorAll("[data-formset-shows='" + prefix + "']");
+        shown.forEach(function (element) { element.hidden = false; });
+        container.dispatchEvent(new Event("input", { bubbles: true })); // a new row is a change to save
         var first = container.lastElementChild.querySelector("input");
         if (first) { first.focus(); }
       });
+    });
+  }
+
+  // A box that matters for one choice only (the import's "replace" confirmation): shown when that choice is made.
+  // Without JavaScript it is always shown.
+  function initRevealWhenChosen() {
+    document.querySelectorAll("[data-reveal-name]").forEach(function (box) {
+      var name = box.getAttribute("data-reveal-name");
+      var value = box.getAttribute("data-reveal-value");
+      var radios = document.querySelectorAll("input[name='" + name + "']");
+      function update() {
+        var chosen = document.querySelector("input[name='" + name + "']:checked");
+        box.hidden = !chosen || chosen.value !== value;
+      }
+      radios.forEach(function (radio) { radio.addEventListener("change", update); });
+      update();
     });
   }
 
@@ -75,6 +98,7 @@
     initLocalDeadlines();
     initCounters();
     initFormsets();
+    initRevealWhenChosen();
     initSubmitOnce();
     focusErrorSummary();
   });

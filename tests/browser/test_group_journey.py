@@ -53,7 +53,7 @@ def test_group_fills_imports_generates_downloads_and_marks_mailed(page, live_ser
     page.get_by_role("button", name="Save group details").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("GPRO group letter")
 
-    page.get_by_role("link", name=re.compile("^Affected eligible professionals")).click()
+    page.get_by_role("link", name=re.compile(r"^Affected EPs \(0\)")).click()
     csv_path = tmp_path / "eps.csv"
     csv_path.write_bytes(b"\xef\xbb\xbf" + CSV.encode())
     page.get_by_label("CSV file of affected EPs").set_input_files(str(csv_path))

@@ -83,25 +83,43 @@ def test_the_request_form_can_be_completed_and_submitted_with_the_keyboard_alone
     follow(page)
     tab_to(page, r"^Start a 2099 request$")
     follow(page)
-    expect(page.get_by_role("heading", level=1)).to_contain_text("2099")
-    for label, text in [
-        (r"^NPI", "1234567893"),
-        (r"^Full name", "Kim Keys"),
-        (r"^Street address", "9 Elm St"),
-        (r"^City", "Baltimore"),
-        (r"^State", "Maryland"),  # a list: typing the name picks it
-        (r"^ZIP code", "21201"),
-        (r"^Email", "kim@example.org"),
-        (r"^TIN", "12-3456789"),
-        (r"^Phone", "410-555-0199"),
-    ]:
-        tab_to(page, label)
-        page.keyboard.press("Control+A")
-        page.keyboard.type(text)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Step 1 of 4: Affected EPs")
+    steps = [
+        [
+            (r"^NPI", "1234567893"),
+            (r"^Full name", "Kim Keys"),
+            (r"^Street address", "9 Elm St"),
+            (r"^City", "Baltimore"),
+            (r"^State", "Maryland"),  # a list: typing the name picks it
+            (r"^ZIP code", "21201"),
+            (r"^Email", "kim@example.org"),
+        ],
+        [(r"^TIN", "12-3456789"), (r"^Phone", "410-555-0199")],
+    ]
+    for number, fields in enumerate(steps, start=1):
+        for label, text in fields:
+            tab_to(page, label)
+            page.keyboard.press("Control+A")
+            page.keyboard.type(text)
+        page.keyboard.press("Enter")  # Enter in a box continues (and saves)
+        page.wait_for_url(re.compile("/step/practice/" if number == 1 else "/step/hardship/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Step 3 of 4: Hardship")
     tab_to(page, r"^Unable to e-prescribe because of local")
     page.keyboard.press("Space")
     tab_to(page, r"^Justification")
     page.keyboard.type("No e-prescribing allowed by state rule.")
+    tab_to(page, r"^Save and continue$")
+    follow(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Step 4 of 4")
+    assert_accessible(page, "the summary reached by keyboard")
+    tab_to(page, r"^Change the practice details$")
+    follow(page)
+    tab_to(page, r"^Phone")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("410-555-0100")
+    tab_to(page, r"^Save and return to the summary$")
+    follow(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Step 4 of 4")
     tab_to(page, r"^I attest")
     page.keyboard.press("Space")
     screenshot(page, "keyboard-focus")
@@ -110,6 +128,7 @@ def test_the_request_form_can_be_completed_and_submitted_with_the_keyboard_alone
     expect(page.get_by_role("heading", level=1)).to_have_text("Your request was submitted")
     submitted = ExemptionRequest.objects.get(owner=logged_in)
     assert submitted.status == "submitted" and submitted.affected_eps.get().name == "Kim Keys"
+    assert submitted.contact_phone == "410-555-0100"
 
 
 @pytest.mark.parametrize("width", [375, 640])  # a phone, and 1280 px at 200% zoom

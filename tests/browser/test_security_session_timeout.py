@@ -29,9 +29,12 @@ def test_warning_extends_the_session_and_expiry_saves_the_draft(browser, live_se
         context.add_cookies([session_cookie(user, live_server.url)])
         page = context.new_page()
         page.clock.install()
-        page.goto(f"/requests/{draft.public_id}/edit/")
+        page.goto(f"/requests/{draft.public_id}/step/hardship/")
         page.fill("#id_justification", "Typed after the last save: must not be lost.")
-        page.get_by_role("button", name="Save draft").focus()
+        page.get_by_role("button", name="Save and come back later").focus()
+        # Autosave takes what was typed within a minute (a save counts as activity: the idle time starts here).
+        page.clock.fast_forward("01:01")
+        expect(page.locator("#autosave-status")).to_contain_text("All changes saved at")
 
         # 28.5 minutes later, on both clocks: the warning, with the focus on its single action.
         server_clock.shift(dt.timedelta(minutes=28, seconds=30))
@@ -46,7 +49,7 @@ def test_warning_extends_the_session_and_expiry_saves_the_draft(browser, live_se
         # One key press extends the session; the focus goes back where it was.
         page.keyboard.press("Enter")
         expect(dialog).to_be_hidden()
-        assert page.evaluate(FOCUSED_NAME) == "Save draft"
+        assert page.evaluate(FOCUSED_NAME) == "Save and come back later"
 
         # Walk away: the warning comes back 28.5 minutes later, and at the deadline the draft is saved.
         server_clock.shift(dt.timedelta(minutes=28, seconds=30))
