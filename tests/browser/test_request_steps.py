@@ -50,7 +50,7 @@ def fill_ep(page, number: int, *, npi: str, name: str, email: str) -> None:
     group.get_by_label("Full name").fill(name)
     group.get_by_label("Street address").fill("1 Main St")
     group.get_by_label("City").fill("Towson")
-    group.get_by_label("State").fill("MD")
+    group.get_by_label("State").select_option("MD")
     group.get_by_label("ZIP code").fill("21204")
     group.get_by_label("Email").fill(email)
 
@@ -252,7 +252,7 @@ def test_the_group_task_list(browser, live_server, viewport):
     row.get_by_label("Full name").fill("Second Doctor")
     row.get_by_label("Street address").fill("2 Oak Ave")
     row.get_by_label("City").fill("Towson")
-    row.get_by_label("State").fill("MD")
+    row.get_by_label("State").select_option("MD")
     row.get_by_label("ZIP code").fill("21204")
     row.get_by_label("Email").fill("second@example.org")
     assert_accessible(page, f"the group's EP page at {viewport['width']} px")
