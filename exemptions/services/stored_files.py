@@ -67,6 +67,18 @@ def stored_files_refresh(*, exemption: ExemptionRequest, person_waits: bool = Fa
     return {K.RECEIPT: receipt, K.BUNDLE: bundle}
 
 
+def stored_receipt_queue(exemption: ExemptionRequest) -> StoredFile:
+    """At submission (the caller's transaction): the receipt's row, handed to a worker after commit.
+
+    A submit never renders here: two PDFs (receipt and bundle) cost a web worker ten times the rest of the submit
+    (bench/submit_profile.py), so on deadline day they would halve the submits a server takes. The page after the
+    submit says the receipt is being prepared; the bundle's row follows once the receipt is stored.
+    """
+    row = StoredFile.objects.create(request=exemption, kind=K.RECEIPT, fingerprint=receipt_fingerprint(exemption))
+    STORED_FILE_BUILDS.dispatch_on_commit(row.pk, run_here=False)
+    return row
+
+
 def _build_for(
     exemption: ExemptionRequest, kind: str, fingerprint: str, *, run_here: bool, after: StoredFile | None = None
 ) -> StoredFile:
@@ -104,6 +116,7 @@ def stored_file_store_built(*, stored_file_id: int, data: bytes, at: dt.datetime
         _remove_superseded(row)
         if row.kind == K.RECEIPT:
             _dispatch_waiting_bundles(row.request)
+            stored_files_refresh(exemption=row.request)  # the bundle, if its row is not made yet (after a submit)
     return stored
 
 

@@ -17,11 +17,10 @@ from ..completeness import EP_FIELDS
 from ..downloads import stored_file_download, stored_file_response
 from ..forms import EPFormSet, InformationResponseForm, RequestForm, WithdrawForm, year_number
 from ..models import AdjustmentYear, Channel, ExemptionRequest, StoredFile, SupportingDocument
-from ..outcomes import service_outcome
+from ..outcomes import describe_refusal, service_outcome
 from ..selectors import online_year_choices, request_rows
 from ..services import requests as services
 from ..services.stored_files import stored_files_refresh
-from ..services.uploads import atomic_with_files
 from ..windows import window_state
 from .registry import attach_findings, ep_findings
 
@@ -68,10 +67,7 @@ def request_edit(request, public_id):
         form = RequestForm(request.POST, request.FILES, instance=draft, for_submit=for_submit)
         formset = EPFormSet(request.POST, prefix="ep", for_submit=for_submit)
         if form.is_valid() and formset.is_valid():
-            # One commit for save + submit: a refused submit rolls back only its own savepoint, never the draft;
-            # a failure that rolls back the whole also deletes the documents' files written meanwhile.
-            with atomic_with_files():
-                return _save_and_maybe_submit(request, draft, form, formset, action)
+            return _save_and_maybe_submit(request, draft, form, formset, action)
     else:
         form = RequestForm(instance=draft)
         formset = EPFormSet(initial=list(draft.affected_eps.values(*EP_FIELDS)) or [{}], prefix="ep")
@@ -79,19 +75,23 @@ def request_edit(request, public_id):
 
 
 def _save_and_maybe_submit(request, draft, form, formset, action):
+    """One service call, one transaction: save (and submit). A refused submit keeps the draft as typed."""
     fields = {k: v for k, v in form.cleaned_data.items() if k not in ("categories", "documents")}
     rows = formset.rows()
     if action == "add_ep":
         rows.append({})
-    save = partial(
-        services.request_save_draft,
-        exemption=draft,
-        actor=request.user,
-        fields=fields,
-        categories=form.cleaned_data["categories"],
-        eps=rows,
-        documents=form.cleaned_data["documents"],
-    )
+    values = {
+        "exemption": draft,
+        "actor": request.user,
+        "fields": fields,
+        "categories": form.cleaned_data["categories"],
+        "eps": rows,
+        "documents": form.cleaned_data["documents"],
+    }
+    if action == "submit":
+        save = partial(services.request_save_and_submit, at=timezone.now(), **values)
+    else:
+        save = partial(services.request_save_draft, **values)
     try:
         saved = service_outcome(request, save, refusals=ValidationError, success=None, form=form, field="documents")
     except services.RequestLocked:  # submitted from another tab meanwhile: not a refusal to word, a page to show
@@ -101,21 +101,11 @@ def _save_and_maybe_submit(request, draft, form, formset, action):
     if action != "submit":
         messages.success(request, f"Draft saved at {timezone.localtime():%-I:%M %p} ET.")
         return redirect("exemptions:request_edit", draft.public_id)
-    return _submit(request, draft)
-
-
-def _submit(request, draft):
-    outcome = service_outcome(
-        request,
-        partial(services.request_submit, exemption=draft, actor=request.user, at=timezone.now()),
-        refusals=(services.WindowClosed, services.NotVerified, ValidationError),
-        refused_prefix="Your draft is saved, but it was not submitted. ",
-        success=None,  # the next page says it
-    )
-    if not outcome:
+    attempt = saved.result
+    if attempt.refusal is not None:
+        messages.error(request, f"Your draft is saved, but it was not submitted. {describe_refusal(attempt.refusal)}")
         return redirect("exemptions:request_edit", draft.public_id)
-    submitted, _created = outcome.result
-    return redirect("exemptions:request_submitted", submitted.public_id)
+    return redirect("exemptions:request_submitted", attempt.exemption.public_id)
 
 
 def _render_edit(request, draft, form, formset, status=200):
