@@ -144,3 +144,10 @@ def test_the_summary_in_sql_matches_the_one_written_with_the_row(signed_in, draf
     refresh_summary(draft)
     draft.refresh_from_db()
     assert {k: getattr(draft, k) for k in expected} == expected
+
+
+def test_the_edit_page_takes_the_largest_ep_list(settings):
+    """2,500 EPs of 8 fields each, the request's own fields and the CSRF token fit under Django's field limit
+    (bench/growth.py found a 2,500-EP submit refused with 400 when the limit was exactly 20,000)."""
+    data = form_data(eps=[ep_row(npi="") for _ in range(2500)], action="submit", categories=[1])
+    assert len(data) + 1 <= settings.DATA_UPLOAD_MAX_NUMBER_FIELDS

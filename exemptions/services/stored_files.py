@@ -7,8 +7,9 @@ pages that offer the files call it too, so a change no service announced is stil
 stored file; a file not built yet is a page that says so.
 
 The rows are a `RenderQueue` like letters': claimed before a build, stored once, published again by the drain.
-A small request just submitted is built in this process after commit (its EP gets the receipt link at once);
-the bundle waits for the receipt, which it contains byte for byte, and is handed over when the receipt is stored.
+A submission's receipt is built by a worker (`stored_receipt_queue`: a web worker renders no PDF on deadline day);
+the bundle waits for the receipt, which it contains byte for byte, and is handed over (or made) when the receipt
+is stored. Other small changes (a withdrawal, an answer) are built in this process after commit.
 """
 
 from __future__ import annotations
