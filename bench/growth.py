@@ -213,6 +213,10 @@ def main() -> None:
         "letter: WeasyPrint render; CSV import: parse + replace the group's EPs; sweep: due set, SQL claim, publish",
         "measures": measures,
     }
+    result["summary"] = "; ".join(
+        f"{name}: " + ", ".join(f"{size} -> {m['cpu_ms']:,.0f} ms CPU" for size, m in sizes.items())
+        for name, sizes in measures.items()
+    )
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "growth.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))

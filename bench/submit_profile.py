@@ -219,6 +219,11 @@ def main() -> None:
     result["submit_cpu_vs_minimal_write"] = round(
         result["minimal_write_b"]["cpu_ms_median"] / result["submit"]["cpu_ms_median"], 3
     )
+    result["summary"] = (
+        f"submit {result['submit']['cpu_ms_median']} ms CPU, {result['submit']['queries']} queries; save "
+        f"{result['save_draft']['cpu_ms_median']} ms; minimal write {result['minimal_write_b']['cpu_ms_median']} ms "
+        f"(ratio {result['submit_cpu_vs_minimal_write']:.0%}); load average {load_start[0]:.2f} -> {os.getloadavg()[0]:.2f}"
+    )
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "submit_profile.json").write_text(json.dumps(result, indent=2) + "\n")
     (RESULTS / "submit_profile.txt").write_text(text + "\n")
