@@ -100,7 +100,8 @@ def request_save_draft(
 @dataclass(frozen=True)
 class SubmitAttempt:
     """What `request_save_and_submit` did: the draft is saved either way; `refusal` says why it was not submitted
-    (WindowClosed, NotVerified or ValidationError), else `created` tells a new submission from a repeated one."""
+    (WindowClosed, NotVerified or ValidationError), else `created` is True (a second click finds the request
+    submitted and raises RequestLocked before writing anything)."""
 
     exemption: ExemptionRequest
     created: bool
