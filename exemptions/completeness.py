@@ -7,10 +7,11 @@ columns, the submit and the letter refuse with the same words, and the reminder 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
+from functools import partial
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from .models import AdjustmentYear, ExemptionRequest, HardshipCategory
+from .models import AdjustmentYear, ExemptionRequest, HardshipCategory, YearCategory
 
 ADDRESS_FIELDS = ["address_line1", "address_line2", "city", "state", "zip_code"]
 CONTACT_FIELDS = ["contact_name", "contact_title", "contact_phone", "contact_email"]
@@ -73,9 +74,14 @@ GROUP_REQUIRED_FIELDS = {
 GROUP_MIN_EPS, GROUP_MAX_EPS = 2, 2500
 
 
+def allowed_categories(year_id: int) -> QuerySet:
+    """The categories a request for the year's adjustment may choose (information-only ones are shown, not chosen),
+    as a query of category ids (a caller may combine it with another read)."""
+    return YearCategory.objects.filter(year_id=year_id, information_only=False).order_by().values_list("category_id")
+
+
 def allowed_category_ids(year: AdjustmentYear) -> set[int]:
-    """The categories a request for `year`'s adjustment may choose (information-only ones are shown, not chosen)."""
-    return set(year.year_categories.filter(information_only=False).values_list("category_id", flat=True))
+    return {pk for (pk,) in allowed_categories(year.pk)}
 
 
 def category_not_allowed(year: AdjustmentYear) -> str:
@@ -136,7 +142,8 @@ def ep_field_problems(values: Mapping[str, str | None]) -> dict[str, str]:
 
 def ep_named(ep, number: int) -> str:
     """How a message names one EP: "Jane Smith (NPI 1234567893)", or what is known of it ("EP 2" for a blank row)."""
-    name, npi = (ep.name or "").strip(), (ep.npi or "").strip()
+    get = ep.get if isinstance(ep, Mapping) else partial(getattr, ep)  # a row, or its values as a mapping
+    name, npi = (get("name") or "").strip(), (get("npi") or "").strip()
     if name and npi:
         return f"{name} (NPI {npi})"
     return name or (f"NPI {npi}" if npi else f"EP {number}")
@@ -150,9 +157,13 @@ def incomplete_eps_filter() -> Q:
     return empty
 
 
-def _hardship_of(exemption: ExemptionRequest, allowed: Collection[int] | None = None) -> dict:
+def _hardship_of(
+    exemption: ExemptionRequest,
+    categories: Iterable[HardshipCategory] | None = None,
+    allowed: Collection[int] | None = None,
+) -> dict:
     return {
-        "categories": exemption.categories.all(),
+        "categories": exemption.categories.all() if categories is None else categories,
         "cehrt_id": exemption.cehrt_id,
         "justification": exemption.justification,
         "attested": exemption.attested,
@@ -161,18 +172,29 @@ def _hardship_of(exemption: ExemptionRequest, allowed: Collection[int] | None = 
     }
 
 
-def request_problems(exemption: ExemptionRequest, *, allowed: Collection[int] | None = None) -> list[str]:
+def request_problems(
+    exemption: ExemptionRequest,
+    *,
+    categories: Iterable[HardshipCategory] | None = None,
+    eps: Iterable[Mapping[str, str]] | None = None,
+    allowed: Collection[int] | None = None,
+) -> list[str]:
     """The server's check of an EP's draft before submission: the form's rule on the stored values, plus the EPs.
-    `allowed`: the year's `allowed_category_ids`, when the caller read them once for many drafts (reminders)."""
-    fields = submit_field_problems(
-        tin=exemption.tin, contact_phone=exemption.contact_phone, **_hardship_of(exemption, allowed)
-    )
+
+    A caller that just stored the categories or the EPs (as field-name mappings), or read the year's allowed
+    category ids, passes them: not read again.
+    """
+    hardship = _hardship_of(exemption, categories, allowed)
+    fields = submit_field_problems(tin=exemption.tin, contact_phone=exemption.contact_phone, **hardship)
     problems = list(fields.values())
-    eps = list(exemption.affected_eps.all())
+    if eps is None:  # .all(): a caller's prefetch (a reminder batch) serves it without a query per request
+        rows = sorted(exemption.affected_eps.all(), key=lambda ep: (ep.position, ep.id))
+        eps = [{name: getattr(ep, name) for name in EP_REQUIRED_FIELDS} for ep in rows]
+    eps = list(eps)
     if not eps:
         problems.append("Add at least one affected EP.")
     for number, ep in enumerate(eps, start=1):
-        missing = ep_field_problems({name: getattr(ep, name) for name in EP_REQUIRED_FIELDS})
+        missing = ep_field_problems(ep)
         if missing:
             problems.append(f"{ep_named(ep, number)} is missing: {', '.join(EP_REQUIRED_FIELDS[n] for n in missing)}.")
     return problems

@@ -156,12 +156,6 @@ def format_short_et(value: dt.datetime) -> str:
     return f"{local:%b} {local.day}, {local.year}, {format_clock_et(value)}"
 
 
-def clock_et(value: dt.datetime) -> str:
-    """'3:41 p.m. ET': a time of day today (e.g. when a draft was last saved), in the one time format."""
-    local = value.astimezone(ET)
-    return f"{local.hour % 12 or 12}:{local.minute:02d} {'a.m.' if local.hour < 12 else 'p.m.'} ET"
-
-
 def date_et(value: dt.datetime) -> dt.date:
     """The calendar day of an instant in Eastern Time (a postmark deadline is a day, not an instant)."""
     return value.astimezone(ET).date()

@@ -217,7 +217,7 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # a GPRO group may list 2,500 EPs
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2500 * 8 + 100  # 2,500 EPs of 8 fields each, plus the form's own fields
 
 # --- Email ------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="eRx Hardship Exemption Requests <no-reply@erx.example.org>")

@@ -109,12 +109,12 @@ def test_finding_orphaned_uploads_an_answer_refused_by_the_count_limit_leaves_no
 def test_finding_orphaned_uploads_a_failure_mid_transaction_removes_the_files_already_written(
     draft, ep, settings, monkeypatch
 ):
-    """The documents are written, then the save fails (here: the summary update): no row and no file remain."""
+    """The documents are written, then the save fails (here: the row's update): no row and no file remain."""
 
-    def fails(exemption):
+    def fails(locked, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "refresh_summary", fails)
+    monkeypatch.setattr(services, "exemption_save_version", fails)
     with pytest.raises(RuntimeError):
         request_save_draft(exemption=draft, actor=ep, fields={}, documents=[upload("a.pdf"), upload("b.pdf")])
     assert not SupportingDocument.objects.exists()
@@ -145,10 +145,10 @@ def test_finding_orphaned_uploads_the_page_failing_after_the_save_removes_its_fi
     """Save and submit are one transaction on the edit page: if the submit fails unexpectedly, the saved
     documents are rolled back with it, and so are their files."""
 
-    def fails(**kwargs):
+    def fails(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "request_submit", fails)
+    monkeypatch.setattr(services, "request_problems", fails)  # the submit fails after the documents were written
     client.force_login(ep)
     law = HardshipCategory.objects.get(code="law-regulation").pk
     data = {**form_data(action="submit", categories=[law]), "documents": [upload("a.pdf")]}

@@ -82,7 +82,7 @@ def published(monkeypatch):
 def test_finding_receipt_and_bundle_rendered_in_the_web_request_downloads_stream_the_stored_files(
     client, ep, monkeypatch
 ):
-    exemption = submit(ep)  # small: built right after commit, so the EP gets the link at once
+    exemption = submit(ep)  # built by a worker right after commit (Celery runs eagerly in tests)
     forbid_rendering(monkeypatch)
     receipt, bundle = built(exemption, K.RECEIPT), built(exemption, K.BUNDLE)
     client.force_login(ep)
@@ -110,10 +110,8 @@ def test_finding_large_request_receipt_is_built_by_a_worker_and_the_page_says_so
     forbid_rendering(monkeypatch)
     exemption = submit(ep, ep_count=2500)
     receipt = StoredFile.objects.get(request=exemption, kind=K.RECEIPT)
-    bundle = StoredFile.objects.get(request=exemption, kind=K.BUNDLE)
-    assert (receipt.status, bundle.status) == ("preparing", "preparing")
-    assert published == [("exemptions.build_stored_file", receipt.pk)]  # the bundle waits for the receipt
-    assert receipt.published_at is not None and bundle.published_at is not None
+    assert receipt.status == "preparing" and receipt.published_at is not None
+    assert published == [("exemptions.build_stored_file", receipt.pk)]  # the bundle follows the receipt
 
     client.force_login(ep)
     page = client.get(reverse("exemptions:request_submitted", args=[exemption.public_id])).content.decode()
@@ -129,9 +127,9 @@ def test_finding_large_request_receipt_is_built_by_a_worker_and_the_page_says_so
 def test_a_stored_receipt_hands_over_the_bundle_that_waited_and_both_download(client, ep, published):
     exemption = submit(ep, ep_count=SYNC_BUILD_MAX_EPS + 1)
     receipt = StoredFile.objects.get(request=exemption, kind=K.RECEIPT)
-    bundle = StoredFile.objects.get(request=exemption, kind=K.BUNDLE)
     with TestCase.captureOnCommitCallbacks(execute=True):
         assert rendering.stored_file_build(stored_file_id=receipt.pk) == "built"  # what the worker runs
+    bundle = StoredFile.objects.get(request=exemption, kind=K.BUNDLE)
     assert published[-1] == ("exemptions.build_stored_file", bundle.pk)
     assert rendering.stored_file_build(stored_file_id=bundle.pk) == "built"
     assert rendering.stored_file_build(stored_file_id=bundle.pk) == "skipped"  # a re-delivery does nothing
@@ -168,8 +166,17 @@ def test_staff_notes_do_not_rebuild_the_bundle(ep, reviewer):
     assert list(StoredFile.objects.filter(request=exemption, kind=K.BUNDLE)) == [bundle]
 
 
+def work_off(published: list) -> None:
+    """Run the builds handed to the broker as a worker would (the receipt, then the bundle it hands over)."""
+    while published:
+        _, pk = published.pop(0)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            rendering.stored_file_build(stored_file_id=pk)
+
+
 def test_a_change_no_service_announced_is_noticed_when_the_bundle_is_asked_for(client, ep, published, monkeypatch):
     exemption = submit(ep)
+    work_off(published)
     forbid_rendering(monkeypatch)
     StatusChange.objects.create(request=exemption, from_status="submitted", to_status="under_review", at=timezone.now())
     client.force_login(ep)

@@ -1,15 +1,13 @@
-"""Deadline-day load: locust users for one phase (BENCH_PHASE), driven by bench/load/run.py.
+"""Deadline-day mix: locust users driven by bench/load/run.py (the capacity phases use wrk, see requests.lua).
 
-Phases (each at the same concurrency against the same gunicorn):
-  trivial   GET /bench/trivial/                                  baseline (a)
-  write     logged-in POST /bench/write/ (one INSERT)             baseline (b)
-  submit    logged-in POST /requests/<uuid>/edit/ action=submit   the real submit, one complete draft per POST
-  deadline  log in, start a draft, open it, save it, submit it, open the confirmation: the final hour,
-            with 1-3 s between clicks (the others run flat out to measure capacity)
+  deadline  start a draft, open it, save it, open it again, submit it, open the confirmation: people in the final
+            hour, with 0.3-1 s between clicks, each user paced so the whole mix arrives at BENCH_RATE requests/s
+            (an arrival rate, set as a share of the submit capacity wrk measured in the same run)
+  login     (BENCH_LOGIN=1) each user logs in first, with the password: measured apart, before the barrier
 
+Users start with ready sessions (made by run.py), so the mix measures the requests, not password hashing.
 Every request is recorded (name, start, latency, ok) and written to BENCH_OUT at the end; run.py computes
-req/s and percentiles over the window after every user is ready (logged in), so log-ins and start-up do not
-blur the steady state.
+percentiles over the window after every user has started.
 """
 
 from __future__ import annotations
@@ -26,6 +24,8 @@ from gevent.event import Event
 from locust import FastHttpUser, events, task
 from locust.exception import StopUser
 from requests.cookies import create_cookie
+
+from bench.load.forms import form_data as _form_data
 
 CONFIG = json.loads(open(os.environ["BENCH_CONFIG"]).read())
 PHASE = os.environ["BENCH_PHASE"]
@@ -58,28 +58,13 @@ def _mark_ready():
 
 
 def form_data(csrf: str, action: str, ep_email: str) -> dict:
-    return {
-        "csrfmiddlewaretoken": csrf,
-        "ep-TOTAL_FORMS": "1",
-        "ep-INITIAL_FORMS": "0",
-        "ep-MIN_NUM_FORMS": "0",
-        "ep-MAX_NUM_FORMS": "2500",
-        "ep-0-npi": "1234567893",
-        "ep-0-name": "Pat Example",
-        "ep-0-address_line1": "1 Main St",
-        "ep-0-address_line2": "",
-        "ep-0-city": "Towson",
-        "ep-0-state": "MD",
-        "ep-0-zip_code": "21204",
-        "ep-0-email": ep_email,
-        "tin": "12-3456789",
-        "contact_phone": "410-555-0100",
-        "categories": str(CONFIG["category_id"]),
-        "justification": "State law prevented e-prescribing at our practice during the reporting period.",
-        "cehrt_id": "",
-        "attested": "on",
-        "action": action,
-    }
+    return _form_data(csrf, action, ep_email, CONFIG["category_id"])
+
+
+RATE = float(os.environ.get("BENCH_RATE", "10"))  # requests/s of the whole mix
+STEPS = 6  # requests per pass through the flow
+# Each user runs the flow once per PERIOD seconds: USERS users then send USERS * STEPS / PERIOD requests/s.
+PERIOD = USERS * STEPS / RATE
 
 
 class PortalUser(FastHttpUser):
@@ -88,33 +73,27 @@ class PortalUser(FastHttpUser):
     network_timeout = 60.0
 
     def wait_time(self):
-        # Capacity phases run flat out (closed loop). The deadline mix is people: 1-3 s between their clicks,
-        # so its latencies are what a user feels at 100 concurrent users, not queueing at saturation.
-        return random.uniform(1.0, 3.0) if PHASE == "deadline" else 0
+        # Pacing: the next pass starts PERIOD seconds after the last one started (an arrival rate, not a closed
+        # loop that slows down when the server does - unless a pass takes longer than PERIOD).
+        return max(0.0, self._started + PERIOD - time.time())
 
     def on_start(self):
         self.slot = next(_user_slots)
         account = CONFIG["accounts"][self.slot % len(CONFIG["accounts"])]
         self.email = account["email"]
         self.csrf = account["csrf"]
-        # Each round of the submit phase gets its own slice of this account's drafts.
-        drafts = account.get("drafts", [])
-        size = len(drafts) // CONFIG.get("rounds", 1)
-        round_index = int(os.environ.get("BENCH_ROUND", "0"))
-        self.drafts = iter(drafts[round_index * size : (round_index + 1) * size])
-        if PHASE == "deadline":
+        if os.environ.get("BENCH_LOGIN") == "1":
             try:
                 self.login(account)
             finally:
                 _mark_ready()  # a user who gave up must not hold the others at the barrier
-            READY.wait()
-            return
         else:
-            # Pre-made sessions: the baselines and the submit phase measure requests, not password hashing.
             for name, value in (("sessionid", account["session"]), ("csrftoken", self.csrf)):
                 self.client.cookiejar.set_cookie(create_cookie(name, value, domain=CONFIG["cookie_domain"]))
-        _mark_ready()
+            _mark_ready()
         READY.wait()
+        gevent.sleep(random.uniform(0, PERIOD))  # spread the users' passes over the period
+        self._started = time.time()
 
     def login(self, account):
         """Like a person on deadline day: if the log-in times out or fails, try again (up to 5 times)."""
@@ -140,24 +119,11 @@ class PortalUser(FastHttpUser):
 
     @task
     def run_phase(self):
-        getattr(self, f"phase_{PHASE}")()
+        self._started = time.time()
+        self.phase_deadline()
 
-    def phase_trivial(self):
-        self.client.get("/bench/trivial/", name="trivial (a)")
-
-    def phase_write(self):
-        self.client.post(
-            "/bench/write/",
-            data={"csrfmiddlewaretoken": self.csrf, "note": "bench"},
-            name="minimal write (b)",
-        )
-
-    def phase_submit(self):
-        public_id = next(self.drafts, None)
-        if public_id is None:
-            gevent.sleep(1)
-            raise StopUser()
-        self.submit(public_id)
+    def think(self):
+        gevent.sleep(random.uniform(0.3, 1.0))
 
     def submit(self, public_id: str) -> bool:
         with self.client.post(
@@ -188,7 +154,9 @@ class PortalUser(FastHttpUser):
                 return
         edit = location.split("://", 1)[-1]
         edit = edit[edit.index("/") :] if "://" in location else location
+        self.think()
         self.client.get(edit, name="edit page")
+        self.think()
         with self.client.post(
             edit,
             data=form_data(self.csrf, "save", self.email),
@@ -199,7 +167,10 @@ class PortalUser(FastHttpUser):
             if response.status_code != 302:
                 response.failure(f"save answered {response.status_code}")
                 return
+        self.think()
         self.client.get(edit, name="edit page")
+        self.think()
         public_id = edit.strip("/").split("/")[1]
         if self.submit(public_id):
+            self.think()
             self.client.get(f"/requests/{public_id}/submitted/", name="submitted page")

@@ -38,18 +38,24 @@ def outbox_enqueue(
     user=None,
     context: dict | None = None,
     publish: bool = True,
+    new: bool = False,
 ) -> tuple[OutboundEmail, bool]:
-    """Record an email to send once (idempotent on `key`); publish it after the transaction commits."""
-    email, created = OutboundEmail.objects.get_or_create(
-        key=key,
-        defaults={
-            "kind": kind,
-            "recipients": unique_emails(recipients),
-            "request": request,
-            "user": user,
-            "context": context or {},
-        },
-    )
+    """Record an email to send once (idempotent on `key`); publish it after the transaction commits.
+
+    `new`: the caller holds a lock that proves the key was never used (a draft's first submission), so one INSERT
+    does it (a duplicate would still fail on the unique key, never send twice).
+    """
+    values = {
+        "kind": kind,
+        "recipients": unique_emails(recipients),
+        "request": request,
+        "user": user,
+        "context": context or {},
+    }
+    if new:
+        email, created = OutboundEmail.objects.create(key=key, **values), True
+    else:
+        email, created = OutboundEmail.objects.get_or_create(key=key, defaults=values)
     if created and publish:
         transaction.on_commit(lambda: outbox_publish(email_ids=[email.pk]))
     return email, created

@@ -1,17 +1,21 @@
-from django.db import transaction
-from django.db.models import F
+from django.db import connection
 
 from ..models import ReferenceCounter
 
 
-@transaction.atomic
 def reference_issue(*, year: int, prefix: str = "HX") -> str:
     """Next reference for `year` in the series `prefix`, e.g. HX-2013-000042 or IR-2014-000001. Numbers are never
     reused; each prefix counts on its own.
 
-    The counter row is locked for the caller's transaction, so concurrent submissions get distinct numbers.
+    One statement: it creates the year's counter or increments it, and the row stays locked until the caller's
+    transaction ends, so concurrent submissions get distinct numbers (a rollback returns its number unused).
     """
-    ReferenceCounter.objects.get_or_create(series=prefix, year=year)
-    ReferenceCounter.objects.filter(series=prefix, year=year).update(last_number=F("last_number") + 1)
-    number = ReferenceCounter.objects.select_for_update().get(series=prefix, year=year).last_number
+    table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (series, year, last_number) VALUES (%s, %s, 1) "  # noqa: S608 (the table is ours)
+            f"ON CONFLICT (series, year) DO UPDATE SET last_number = {table}.last_number + 1 RETURNING last_number",
+            [prefix, year],
+        )
+        (number,) = cursor.fetchone()
     return f"{prefix}-{year}-{number:06d}"

@@ -43,11 +43,15 @@ class RecheckResult:
         return " ".join(parts) or "No request selected."
 
 
+def eps_registry_summary(eps: Iterable[tuple[str, str]]) -> str:
+    """The summary of (NPI, name) pairs, one registry query for all: for a caller that writes it with the row."""
+    return registry_summary_of(registry_check_many(eps))
+
+
 @transaction.atomic
 def request_check_registry(*, exemption: ExemptionRequest) -> str:
     """Check the request's EPs (one registry query for all of them) and store the summary; returns it."""
-    findings = registry_check_many(exemption.affected_eps.order_by().values_list("npi", "name"))
-    summary = registry_summary_of(findings)
+    summary = eps_registry_summary(exemption.affected_eps.order_by().values_list("npi", "name"))
     ExemptionRequest.objects.filter(pk=exemption.pk).update(registry_summary=summary)
     exemption.registry_summary = summary
     return summary

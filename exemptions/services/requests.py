@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import partial
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists
 
 from .. import workflow
-from ..completeness import EP_FIELDS, GROUP_FIELDS, request_problems
+from ..completeness import request_problems
 from ..models import (
     AdjustmentYear,
     AffectedEP,
@@ -22,15 +24,16 @@ from ..models import (
     User,
 )
 from ..windows import WindowState, window_state
+from .drafts import DRAFT_FIELDS, draft_apply, refresh_summary, replace_eps, set_summary
 from .outbox import outbox_enqueue
 from .references import reference_issue
-from .registry_checks import request_check_registry
-from .stored_files import stored_files_refresh
+from .registry_checks import eps_registry_summary
+from .stored_files import stored_files_refresh, stored_receipt_queue
 from .transitions import apply_transition, exemption_lock, exemption_save_version, transition_locked
 from .uploads import atomic_with_files, documents_check, upload_store
 
 S = ExemptionRequest.Status
-DRAFT_FIELDS = GROUP_FIELDS  # one list for EP and group drafts: each form sends only its own fields
+__all__ = ["DRAFT_FIELDS", "refresh_summary", "replace_eps"]  # re-exported: the group services use them
 
 
 class RequestLocked(Exception):
@@ -49,20 +52,26 @@ class NotVerified(Exception):
     """The account's email address must be verified before the first submission."""
 
 
+def verified_addresses(user: User):
+    """The account's own address, verified: required before the first submission."""
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True)
+
+
 def email_verified(user: User) -> bool:
-    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+    return verified_addresses(user).exists()
 
 
 @transaction.atomic
 def request_create(
     *, owner: User, year: AdjustmentYear, kind: str = ExemptionRequest.Kind.INDIVIDUAL
 ) -> ExemptionRequest:
-    exemption = ExemptionRequest.objects.create(
+    exemption = ExemptionRequest(
         owner=owner, year=year, kind=kind, contact_email=owner.email, contact_name=owner.full_name
     )
-    if kind == ExemptionRequest.Kind.INDIVIDUAL:
-        AffectedEP.objects.create(request=exemption, position=0, name=owner.full_name, email=owner.email)
-        refresh_summary(exemption)
+    eps = [{"name": owner.full_name, "email": owner.email}] if kind == ExemptionRequest.Kind.INDIVIDUAL else []
+    set_summary(exemption, eps)
+    exemption.save()
+    AffectedEP.objects.bulk_create([AffectedEP(request=exemption, position=0, **row) for row in eps])
     return exemption
 
 
@@ -77,45 +86,68 @@ def request_save_draft(
     documents=(),
 ) -> ExemptionRequest:
     """Save whatever the EP typed (complete or not). Refused for a non-draft (RequestLocked) or a refused set of
-    documents (ValidationError): then nothing is saved, and no file is left behind."""
-    locked = exemption_lock(exemption)
-    if locked.status != S.DRAFT:
-        raise RequestLocked("This request has been submitted and can no longer be edited.")
-    for name in DRAFT_FIELDS:
-        if name in fields:
-            setattr(locked, name, fields[name])
-    exemption_save_version(locked, actor=actor)
-    if categories is not None:
-        locked.categories.set(categories)
-    if eps is not None:
-        replace_eps(locked, eps)
-    documents_add(exemption=locked, uploads=documents)
-    refresh_summary(locked)
-    exemption.refresh_from_db()
+    documents (ValidationError): then nothing is saved, and no file is left behind. Only what changed is written:
+    a save that changes nothing writes nothing."""
+    locked = _lock_draft(exemption)
+    changed = draft_apply(locked, fields=fields, categories=categories, eps=eps).changed
+    if _documents_store(locked, uploads=documents) or changed:
+        exemption_save_version(locked, actor=actor)
+    _copy_into(exemption, locked)
     return exemption
 
 
-def replace_eps(exemption: ExemptionRequest, eps: list[dict]) -> None:
-    exemption.affected_eps.all().delete()
-    AffectedEP.objects.bulk_create(
-        [
-            AffectedEP(request=exemption, position=i, **{k: row.get(k, "") for k in EP_FIELDS})
-            for i, row in enumerate(eps)
-        ],
-        batch_size=1000,
-    )
+@dataclass(frozen=True)
+class SubmitAttempt:
+    """What `request_save_and_submit` did: the draft is saved either way; `refusal` says why it was not submitted
+    (WindowClosed, NotVerified or ValidationError), else `created` is True (a second click finds the request
+    submitted and raises RequestLocked before writing anything)."""
+
+    exemption: ExemptionRequest
+    created: bool
+    refusal: Exception | None = None
 
 
-def refresh_summary(exemption: ExemptionRequest) -> None:
-    """Denormalized columns for the staff list: no join per row there."""
-    first = exemption.affected_eps.order_by("position", "id").first()
-    if exemption.kind == ExemptionRequest.Kind.GROUP:
-        name = exemption.group_name
-    else:
-        name = first.name if first else exemption.contact_name
-    ExemptionRequest.objects.filter(pk=exemption.pk).update(
-        display_name=(name or "")[:200], first_npi=first.npi if first else "", ep_count=exemption.affected_eps.count()
-    )
+def request_save_and_submit(
+    *,
+    exemption: ExemptionRequest,
+    actor: User,
+    at: dt.datetime,
+    fields: dict,
+    categories=None,
+    eps: list[dict] | None = None,
+    documents=(),
+) -> SubmitAttempt:
+    """The edit page's "Submit": save the draft as typed, then submit it if the window is open at `at`, in one
+    transaction with one row lock, the row written once.
+
+    A refused submission still keeps the edits (the attempt carries the refusal); a refused set of documents
+    (ValidationError) or a request submitted meanwhile (RequestLocked) raises and saves nothing.
+    """
+    with atomic_with_files():
+        locked = _lock_draft(exemption, actor_verified=Exists(verified_addresses(actor)))
+        draft = draft_apply(locked, fields=fields, categories=categories, eps=eps)
+        changed = bool(_documents_store(locked, uploads=documents)) or draft.changed
+        refusal = _submit_locked(
+            locked, actor=actor, at=at, categories=draft.categories, eps=draft.eps, allowed=draft.allowed
+        )
+        if refusal is not None and changed:
+            exemption_save_version(locked, actor=actor)
+    _copy_into(exemption, locked)
+    return SubmitAttempt(exemption, created=refusal is None, refusal=refusal)
+
+
+def _lock_draft(exemption: ExemptionRequest, **annotations) -> ExemptionRequest:
+    locked = exemption_lock(exemption, **annotations)
+    if locked.status != S.DRAFT:
+        raise RequestLocked("This request has been submitted and can no longer be edited.")
+    return locked
+
+
+def _copy_into(exemption: ExemptionRequest, locked: ExemptionRequest) -> None:
+    """The caller's object as the row now is, without reading it again (the lock's read plus what we wrote)."""
+    for field in ExemptionRequest._meta.concrete_fields:
+        setattr(exemption, field.attname, getattr(locked, field.attname))
+    exemption.year = locked.year
 
 
 def document_add(*, exemption: ExemptionRequest, upload, information_request: InformationRequest | None = None):
@@ -134,10 +166,16 @@ def documents_add(
     PDF, active content): a refusal raises ValidationError and writes nothing. A file written here is deleted again
     if the transaction rolls back (`atomic_with_files`).
     """
+    return _documents_store(exemption_lock(exemption), uploads=uploads, information_request=information_request)
+
+
+def _documents_store(
+    locked: ExemptionRequest, *, uploads, information_request: InformationRequest | None = None
+) -> list[SupportingDocument]:
+    """documents_add on a row the caller locked."""
     uploads = list(uploads)
     if not uploads:
         return []
-    locked = exemption_lock(exemption)
     types = documents_check(uploads, existing=locked.documents.count())
     return [
         _document_store(locked, upload, content_type=content_type, information_request=information_request)
@@ -165,7 +203,6 @@ def _delete_files_on_commit(documents) -> None:
         transaction.on_commit(partial(document.file.storage.delete, document.file.name), robust=True)
 
 
-@transaction.atomic
 def request_submit(*, exemption: ExemptionRequest, actor: User, at: dt.datetime) -> tuple[ExemptionRequest, bool]:
     """Submit a draft if the online window is open at `at`. Idempotent: returns (exemption, created).
 
@@ -173,43 +210,65 @@ def request_submit(*, exemption: ExemptionRequest, actor: User, at: dt.datetime)
     created=False and sends nothing. Refusals raise (WindowClosed, NotVerified, ValidationError) and leave the
     draft exactly as it was.
     """
-    locked = exemption_lock(exemption)
-    if locked.status != S.DRAFT:
-        if locked.submitted_at is not None:
-            exemption.refresh_from_db()
-            return exemption, False
-        workflow.check("submit", locked.status)
-    if not email_verified(actor):
-        raise NotVerified("Confirm your email address before submitting: use the link we emailed you.")
-    problems = request_problems(locked)
+    with transaction.atomic():
+        locked = exemption_lock(exemption)
+        if locked.status != S.DRAFT:
+            if locked.submitted_at is None:
+                workflow.check("submit", locked.status)
+            refusal, created = None, False
+        else:
+            refusal, created = _submit_locked(locked, actor=actor, at=at), True
+    if refusal is not None:
+        raise refusal  # nothing was written: every check comes before the first write
+    _copy_into(exemption, locked)
+    return exemption, created
+
+
+def _submit_locked(
+    locked: ExemptionRequest,
+    *,
+    actor: User,
+    at: dt.datetime,
+    categories=None,
+    eps: list[dict] | None = None,
+    allowed: set[int] | None = None,
+) -> Exception | None:
+    """Submit the draft the caller locked (inside its transaction): the refusal, with nothing written, or None.
+
+    `categories`, `eps` and the year's `allowed` category ids, when given, are what the caller just stored or read:
+    not read again (nor the verified address, when the lock read it as `actor_verified`). The row is written once
+    (the typed fields, the status, the reference, the registry summary), then the status history, the confirmation
+    email's outbox row and the receipt's build row: all in the caller's transaction.
+    """
+    verified = getattr(locked, "actor_verified", None)
+    if not (email_verified(actor) if verified is None else verified):
+        return NotVerified("Confirm your email address before submitting: use the link we emailed you.")
+    problems = request_problems(locked, categories=categories, eps=eps, allowed=allowed)
     if problems:
-        raise ValidationError(problems)
+        return ValidationError(problems)
     state = window_state(year=locked.year, channel=Channel.ONLINE, at=at, exemption=locked)
     if not state.is_open:
-        raise WindowClosed(state)
-    transition_locked(
-        locked,
-        "submit",
-        actor=actor,
-        at=at,
-        fields={
-            "reference": reference_issue(year=locked.year.year),
-            "submitted_at": at,
-            "submitted_window": state.window,
-            "attestation_text": locked.year.attestation_for(locked.kind),  # what was attested, as worded then
-        },
-    )
+        return WindowClosed(state)
+    if eps is None:
+        eps = list(locked.affected_eps.order_by("position", "id").values("npi", "name"))
+    fields = {
+        "reference": reference_issue(year=locked.year.year),
+        "submitted_at": at,
+        "submitted_window": state.window,
+        "attestation_text": locked.year.attestation_for(locked.kind),  # what was attested, as worded then
+        "registry_summary": eps_registry_summary((ep["npi"], ep["name"]) for ep in eps),
+    }
+    transition_locked(locked, "submit", actor=actor, at=at, fields=fields)
     outbox_enqueue(
         kind=OutboundEmail.Kind.CONFIRMATION,
         key=f"confirmation:{locked.pk}",
         recipients=[actor.email, locked.contact_email],
         request=locked,
         user=actor,
+        new=True,  # a draft was never submitted (no transition leads back to draft): its key is new
     )
-    stored_files_refresh(exemption=locked, person_waits=True)
-    request_check_registry(exemption=locked)
-    exemption.refresh_from_db()
-    return exemption, True
+    stored_receipt_queue(locked)
+    return None
 
 
 @transaction.atomic

@@ -7,8 +7,9 @@ pages that offer the files call it too, so a change no service announced is stil
 stored file; a file not built yet is a page that says so.
 
 The rows are a `RenderQueue` like letters': claimed before a build, stored once, published again by the drain.
-A small request just submitted is built in this process after commit (its EP gets the receipt link at once);
-the bundle waits for the receipt, which it contains byte for byte, and is handed over when the receipt is stored.
+A submission's receipt is built by a worker (`stored_receipt_queue`: a web worker renders no PDF on deadline day);
+the bundle waits for the receipt, which it contains byte for byte, and is handed over (or made) when the receipt
+is stored. Other small changes (a withdrawal, an answer) are built in this process after commit.
 """
 
 from __future__ import annotations
@@ -67,6 +68,18 @@ def stored_files_refresh(*, exemption: ExemptionRequest, person_waits: bool = Fa
     return {K.RECEIPT: receipt, K.BUNDLE: bundle}
 
 
+def stored_receipt_queue(exemption: ExemptionRequest) -> StoredFile:
+    """At submission (the caller's transaction): the receipt's row, handed to a worker after commit.
+
+    A submit never renders here: two PDFs (receipt and bundle) cost a web worker ten times the rest of the submit
+    (bench/submit_profile.py), so on deadline day they would halve the submits a server takes. The page after the
+    submit says the receipt is being prepared; the bundle's row follows once the receipt is stored.
+    """
+    row = StoredFile.objects.create(request=exemption, kind=K.RECEIPT, fingerprint=receipt_fingerprint(exemption))
+    STORED_FILE_BUILDS.dispatch_on_commit(row.pk, run_here=False)
+    return row
+
+
 def _build_for(
     exemption: ExemptionRequest, kind: str, fingerprint: str, *, run_here: bool, after: StoredFile | None = None
 ) -> StoredFile:
@@ -104,6 +117,7 @@ def stored_file_store_built(*, stored_file_id: int, data: bytes, at: dt.datetime
         _remove_superseded(row)
         if row.kind == K.RECEIPT:
             _dispatch_waiting_bundles(row.request)
+            stored_files_refresh(exemption=row.request)  # the bundle, if its row is not made yet (after a submit)
     return stored
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import F
 
 from .. import workflow
 from ..models import ExemptionRequest, StatusChange, User
@@ -18,20 +17,26 @@ class StaleRequest(Exception):
     """The request changed since the caller read it (optimistic locking: staff pages send back `version`)."""
 
 
-def exemption_lock(exemption: ExemptionRequest) -> ExemptionRequest:
+def exemption_lock(exemption: ExemptionRequest, **annotations) -> ExemptionRequest:
     """The row, locked for the caller's transaction (SELECT … FOR UPDATE; SQLite serializes writers anyway).
 
     Only the request's own row: the year is read in the same query but not locked (`of`), or every write of one
-    adjustment year would queue behind every other on deadline day.
+    adjustment year would queue behind every other on deadline day. `annotations` are read in the same query
+    (a check that needs no lock of its own, e.g. the submitter's verified address).
     """
-    return ExemptionRequest.objects.select_for_update(of=("self",)).select_related("year").get(pk=exemption.pk)
+    rows = ExemptionRequest.objects.select_for_update(of=("self",)).select_related("year")
+    return rows.annotate(**annotations).get(pk=exemption.pk) if annotations else rows.get(pk=exemption.pk)
 
 
 def exemption_save_version(
     locked: ExemptionRequest, *, actor: User | None, reason: str = "", update_fields: list[str] | None = None
 ) -> None:
-    """Save a locked row as a new version: `version` + 1 in the same UPDATE, the actor and reason in the history."""
-    locked.version = F("version") + 1
+    """Save a locked row as a new version: `version` + 1 in the same UPDATE, the actor and reason in the history.
+
+    The row is locked (`exemption_lock`; SQLite takes its write lock at BEGIN), so the version read with the lock
+    is the current one: the next is known without reading the row again.
+    """
+    locked.version += 1
     locked._history_user = actor
     if reason:
         locked._change_reason = reason[:100]
@@ -39,7 +44,6 @@ def exemption_save_version(
         locked.save()
     else:
         locked.save(update_fields=[*update_fields, "version", "updated_at"])
-    locked.refresh_from_db(fields=["version"])
 
 
 def transition_locked(

@@ -23,7 +23,7 @@ from ..outcomes import NOTHING_CHANGED, Outcome, service_outcome
 from ..progress import group_tasks
 from ..services import groups as services
 from ..services.requests import RequestLocked, WindowClosed
-from ..windows import State, clock_et, date_et, date_in_words, time_left, window_state
+from ..windows import State, date_et, date_in_words, format_clock_et, time_left, window_state
 from ..workflow import TransitionNotAllowed
 from .registry import attach_findings, ep_findings
 
@@ -141,7 +141,7 @@ def _saved_message(exemption: ExemptionRequest) -> str:
     exemption.refresh_from_db()
     if exemption.status == S.LETTER_GENERATED:
         return "Saved. A new version of the letter was made; print and mail the newest version."
-    return f"Saved at {clock_et(timezone.now())}."
+    return f"Saved at {format_clock_et(timezone.now())}."
 
 
 @login_required

@@ -22,11 +22,10 @@ from django.views.decorators.http import require_POST
 from ..forms_steps import step_forms
 from ..identifiers import format_tin
 from ..models import Channel, ExemptionRequest
-from ..outcomes import service_outcome
+from ..outcomes import describe_refusal, service_outcome
 from ..progress import STEP_SLUGS, STEPS, first_incomplete_step, request_steps
 from ..services import requests as services
-from ..services.uploads import atomic_with_files
-from ..windows import clock_et, date_et, format_et, window_state
+from ..windows import date_et, format_clock_et, format_et, window_state
 from .registry import attach_findings, ep_findings
 from .requests import owned_request
 
@@ -89,23 +88,25 @@ def _post(request, draft, step):
     action = request.POST.get("action", "continue")
     form, formset = step_forms(step, draft, request.POST, request.FILES, for_submit=action == "submit")
     if form.is_valid() and (formset is None or formset.is_valid()):
-        # One commit for save + submit: a refused submit rolls back only its own savepoint, never the draft;
-        # a failure that rolls back the whole also deletes the documents' files written meanwhile.
-        with atomic_with_files():
-            return _save_and_go(request, draft, step, form, formset, action)
+        return _save_and_go(request, draft, step, form, formset, action)
     return _render(request, draft, step, form, formset, status=400)
 
 
 def _save_and_go(request, draft, step, form, formset, action):
-    save = partial(
-        services.request_save_draft,
-        exemption=draft,
-        actor=request.user,
-        fields=form.draft_fields(),
-        categories=form.categories(),
-        eps=formset.rows() if formset is not None else None,
-        documents=form.documents(),
-    )
+    """One service call, one transaction, one row lock: save (and, for "Submit", submit). A refused submit keeps the
+    draft as typed; a refused set of documents saves nothing (the files written meanwhile are removed)."""
+    values = {
+        "exemption": draft,
+        "actor": request.user,
+        "fields": form.draft_fields(),
+        "categories": form.categories(),
+        "eps": formset.rows() if formset is not None else None,
+        "documents": form.documents(),
+    }
+    if action == "submit":
+        save = partial(services.request_save_and_submit, at=timezone.now(), **values)
+    else:
+        save = partial(services.request_save_draft, **values)
     field = "documents" if "documents" in form.fields else None
     try:
         saved = service_outcome(request, save, refusals=ValidationError, success=None, form=form, field=field)
@@ -113,9 +114,13 @@ def _save_and_go(request, draft, step, form, formset, action):
         return redirect("exemptions:request_detail", draft.public_id)
     if not saved:
         return _render(request, draft, step, form, formset, status=400)
-    if action == "submit":
-        return _submit(request, draft)
-    return redirect(_next_url(request, draft, step, action))
+    if action != "submit":
+        return redirect(_next_url(request, draft, step, action))
+    attempt = saved.result
+    if attempt.refusal is not None:  # the summary says what is missing, and the draft is kept
+        messages.error(request, f"Your draft is saved, but it was not submitted. {describe_refusal(attempt.refusal)}")
+        return redirect(step_url(draft, "check"))
+    return redirect("exemptions:request_submitted", attempt.exemption.public_id)
 
 
 def _next_url(request, draft, step, action) -> str:
@@ -125,26 +130,12 @@ def _next_url(request, draft, step, action) -> str:
         new_row = f"#ep-{draft.affected_eps.count()}-row"  # the browser scrolls to it; Tab starts there
         return step_url(draft, "eps", query="add=1" + ("&return_to=check" if back_to_check else "") + new_row)
     if action == "save" or step == "all":
-        messages.success(request, f"Draft saved at {clock_et(timezone.now())}.")
+        messages.success(request, f"Draft saved at {format_clock_et(timezone.now())}.")
         return step_url(draft, step) if step != "all" else reverse("exemptions:request_edit", args=[draft.public_id])
     index = STEP_SLUGS.index(step)
     if action == "back":
         return step_url(draft, STEP_SLUGS[max(index - 1, 0)])
     return step_url(draft, "check" if back_to_check else STEP_SLUGS[min(index + 1, len(STEP_SLUGS) - 1)])
-
-
-def _submit(request, draft):
-    outcome = service_outcome(
-        request,
-        partial(services.request_submit, exemption=draft, actor=request.user, at=timezone.now()),
-        refusals=(services.WindowClosed, services.NotVerified, ValidationError),
-        refused_prefix="Your draft is saved, but it was not submitted. ",
-        success=None,  # the next page says it
-    )
-    if not outcome:
-        return redirect(step_url(draft, "check"))  # the summary says what is missing, and the draft is kept
-    submitted, _created = outcome.result
-    return redirect("exemptions:request_submitted", submitted.public_id)
 
 
 def _render(request, draft, step, form, formset, status=200):
@@ -176,7 +167,7 @@ def _render(request, draft, step, form, formset, status=200):
 
 def _saved_words(at) -> str:
     """'3:41 p.m. ET' today, else with the day: a save from yesterday must not read as this afternoon's."""
-    return clock_et(at) if date_et(at) == date_et(timezone.now()) else format_et(at)
+    return format_clock_et(at) if date_et(at) == date_et(timezone.now()) else format_et(at)
 
 
 @login_required  # signed out: the login page (the script sees a redirect, not JSON, and says it could not save)
@@ -206,7 +197,7 @@ def request_autosave(request, public_id):
     not_saved = [str(form.fields[name].label) for name in form.errors if name in form.fields]
     if formset is not None and not eps_ok:
         not_saved.append("the EP list (it has a mistake: Continue shows it)")
-    at = clock_et(timezone.now())
+    at = format_clock_et(timezone.now())
     message = f"All changes saved at {at}." if not not_saved else f"Saved at {at}, except: {'; '.join(not_saved)}."
     return JsonResponse({"saved": True, "saved_at": at, "message": message, "not_saved": not_saved})
 

@@ -1,0 +1,56 @@
+"""Shared by the in-process benchmarks (growth, submit profile): a fresh PostgreSQL database and Django on it.
+
+Each benchmark names its own database (BENCH_*_DATABASE_URL overrides it) so benchmarks never share rows.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+
+def fresh_database(url: str) -> None:
+    """Drop and recreate the database at `url` (a benchmark's own, never the portal's)."""
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(url: str, *, redis_url: str, queue: str) -> str:
+    """Production-like settings (DEBUG off) on a fresh database, migrated and seeded; returns the media folder."""
+    media = tempfile.mkdtemp(prefix="bench-media-")
+    os.environ.update(
+        {
+            "DATABASE_URL": url,
+            "REDIS_URL": redis_url,
+            "CELERY_TASK_DEFAULT_QUEUE": queue,  # published tasks wait in a queue no worker reads; emptied after
+            "MEDIA_ROOT": media,
+            "PORTAL_VAR_DIR": media,
+            "DEBUG": "False",
+            "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+            "ALLOWED_HOSTS": "testserver,localhost",
+            "SECURE_SSL_REDIRECT": "False",
+            "SECURE_COOKIES": "False",
+            "EMAIL_URL": "locmem://",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    fresh_database(url)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    return media
+
+
+def empty_queue(redis_url: str, queue: str) -> None:
+    import redis
+
+    redis.Redis.from_url(redis_url).delete(queue)
