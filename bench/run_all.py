@@ -1,7 +1,7 @@
 """Run every benchmark under bench/ in turn, with the load average at start and end, and collect their figures.
 
 Usage: make bench                        (all)
-       make bench ONLY=load,growth       (some: letters, admin_1m, reminders, load, submit_profile, growth, nppes)
+       make bench ONLY=load,growth       (some: letters, admin_1m, review_queue_1m, reminders, load, submit_profile, growth, nppes)
        make bench SKIP=admin_1m          (all but some)
 Benchmarks need PostgreSQL and Redis (DATABASE_URL / REDIS_URL default to the local servers) and take minutes.
 Each writes bench/results/<name>.json; this run adds bench/results/run_all.json (what ran, exit codes, the load
@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHES = {
     "letters": ["bench/letters.py"],
     "admin_1m": ["bench/admin_1m.py"],
+    "review_queue_1m": ["bench/review_queue_1m.py"],  # on the database admin_1m loaded
     "reminders": ["bench/reminders.py"],
     "submit_profile": ["bench/submit_profile.py"],
     "load": ["bench/load/run.py"],
