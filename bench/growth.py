@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pg import empty_queue, setup_django  # noqa: E402
+from bench.pg import empty_queue, seed_drafts, setup_django  # noqa: E402
 
 DATABASE_URL = os.environ.get("BENCH_GROWTH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_growth")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
@@ -117,26 +117,6 @@ def bench_csv(user, n: int, repeat: int) -> dict:
     return timed(run, repeat)
 
 
-def seed_drafts(year, window, start: int, stop: int) -> None:
-    """Drafts `start`..`stop` (one EP each, different owners) in the reminder window, in batches of 5,000."""
-    from django.contrib.auth.hashers import make_password
-
-    from exemptions.models import AffectedEP, ExemptionRequest, User
-
-    unusable = make_password(None)
-    for first in range(start, stop, 5000):
-        numbers = range(first, min(first + 5000, stop))
-        users = User.objects.bulk_create(
-            [User(email=f"ep{i}@growth.example.org", full_name=f"EP {i}", password=unusable) for i in numbers]
-        )
-        drafts = ExemptionRequest.objects.bulk_create(
-            [ExemptionRequest(owner=u, year=year, contact_name=u.full_name, contact_email=u.email) for u in users]
-        )
-        AffectedEP.objects.bulk_create(
-            [AffectedEP(request=d, name=d.contact_name, email=d.contact_email) for d in drafts]
-        )
-
-
 def bench_sweep(counts: list[int]) -> dict:
     """The sweep over 1k, 10k, 100k drafts: seeded in steps, the claimed outbox rows removed between sweeps."""
     from django.utils import timezone
@@ -159,7 +139,7 @@ def bench_sweep(counts: list[int]) -> dict:
     results, seeded = {}, 0
     for count in counts:
         started = time.perf_counter()
-        seed_drafts(year, window, seeded, count)
+        seed_drafts(year, range(seeded, count), domain="growth.example.org")
         ExemptionRequest.objects.filter(year=year).update(created_at=timezone.now() - dt.timedelta(days=5))
         seeded = count
         seed_seconds = round(time.perf_counter() - started, 1)

@@ -54,3 +54,24 @@ def empty_queue(redis_url: str, queue: str) -> None:
     import redis
 
     redis.Redis.from_url(redis_url).delete(queue)
+
+
+def seed_drafts(year, numbers: range, *, domain: str) -> None:
+    """Drafts numbered `numbers` (one EP each, each with its own account, no password) for `year`, 5,000 a batch:
+    what a reminder sweep walks."""
+    from django.contrib.auth.hashers import make_password
+
+    from exemptions.models import AffectedEP, ExemptionRequest, User
+
+    unusable = make_password(None)
+    for first in range(numbers.start, numbers.stop, 5000):
+        batch = range(first, min(first + 5000, numbers.stop))
+        users = User.objects.bulk_create(
+            [User(email=f"ep{i}@{domain}", full_name=f"EP {i}", password=unusable) for i in batch]
+        )
+        drafts = ExemptionRequest.objects.bulk_create(
+            [ExemptionRequest(owner=u, year=year, contact_name=u.full_name, contact_email=u.email) for u in users]
+        )
+        AffectedEP.objects.bulk_create(
+            [AffectedEP(request=d, name=d.contact_name, email=d.contact_email) for d in drafts]
+        )

@@ -32,6 +32,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_reminders")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4")
 QUEUE = "bench-reminders"
@@ -106,10 +107,10 @@ def recreate_database() -> None:
 def seed(count: int) -> dt.datetime:
     """`count` drafts (one EP each, different owners) in a window closing 3 days from today; returns the 3-day
     reminder instant (9:00 ET today)."""
-    from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
-    from exemptions.models import AdjustmentYear, AffectedEP, ExemptionRequest, ReminderPolicy, SubmissionWindow, User
+    from bench.pg import seed_drafts
+    from exemptions.models import AdjustmentYear, ExemptionRequest, ReminderPolicy, SubmissionWindow
     from exemptions.windows import ET
 
     today = timezone.now().astimezone(ET).date()
@@ -121,18 +122,7 @@ def seed(count: int) -> dt.datetime:
         closes_at=dt.datetime.combine(today + dt.timedelta(days=3), dt.time(23, 59, 59), tzinfo=ET),
     )
     ReminderPolicy.objects.create(window=window)
-    unusable = make_password(None)
-    for start in range(0, count, 5000):
-        numbers = range(start, min(start + 5000, count))
-        users = User.objects.bulk_create(
-            [User(email=f"ep{i}@bench.example.org", full_name=f"EP {i}", password=unusable) for i in numbers]
-        )
-        drafts = ExemptionRequest.objects.bulk_create(
-            [ExemptionRequest(owner=u, year=year, contact_name=u.full_name, contact_email=u.email) for u in users]
-        )
-        AffectedEP.objects.bulk_create(
-            [AffectedEP(request=d, name=d.contact_name, email=d.contact_email) for d in drafts]
-        )
+    seed_drafts(year, range(count), domain="bench.example.org")
     ExemptionRequest.objects.update(created_at=timezone.now() - dt.timedelta(days=5))
     return dt.datetime.combine(today, dt.time(9, 0), tzinfo=ET)
 
@@ -255,7 +245,7 @@ def main() -> None:
         "--workers",
         type=int,
         default=8,
-        help="worker pool processes (prefork; about 70% of a send is waiting on the database)",
+        help="worker pool processes (prefork; about 70%% of a send is waiting on the database)",
     )
     parser.add_argument("--per-task", type=int, default=100, help="emails per published task")
     parser.add_argument("--sweep-only", action="store_true", help="time the due set and the enqueue only")
