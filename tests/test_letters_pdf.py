@@ -135,3 +135,33 @@ def test_a_2500_ep_letter_runs_over_many_pages_with_nothing_cut_off(ep):
     for page in pages[1:]:
         if re.search(r"\b1\d{9}\b", page):
             assert re.search(r"\d+\. NPI 1\d{9} · ", page)  # every EP line says what its number is
+
+
+def test_the_qr_code_is_a_small_image_of_the_reference(letter_2012):
+    """The QR code is embedded as a one-pixel-per-module image (drawn unsmoothed) whose dark pixels are the
+    reference's QR modules, with a two-module quiet zone."""
+    import segno
+    from pikepdf import PdfImage
+
+    group, _letter, data = letter_2012
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        images = [PdfImage(image) for page in pdf.pages for image in page.get_images().values()]
+        assert len(images) == 1
+        pixels = images[0].as_pil_image().convert("L")
+        interpolated = bool(images[0].obj.get("/Interpolate", False))
+    matrix = segno.make(group.reference, error="m", micro=False).matrix
+    size = len(matrix) + 4
+    assert pixels.size == (size, size)
+    dark = {(x, y) for y in range(size) for x in range(size) if pixels.getpixel((x, y)) < 128}
+    assert dark == {(x + 2, y + 2) for y, row in enumerate(matrix) for x, cell in enumerate(row) if cell}
+    assert not interpolated
+
+
+def test_the_image_scheme_answers_only_the_render_s_own_images():
+    from exemptions.documents import pdf
+
+    fetcher = pdf.StaticOnlyFetcher.with_images({"qr": b"\x89PNG"})
+    assert fetcher.fetch("portal-image:qr").read() == b"\x89PNG"
+    for url in ("portal-image:other", "portal-image:../qr", "data:image/png;base64,AAAA", "file:///etc/passwd"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)

@@ -12,8 +12,6 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.utils.safestring import SafeString, mark_safe
-
 from ..facts import LETTER_ADDRESS
 from ..identifiers import format_tin
 from ..models import ExemptionRequest
@@ -26,13 +24,15 @@ CMS_ADDRESS: tuple[str, ...] = LETTER_ADDRESS.value  # type: ignore[assignment]
 US_LETTER_POINTS = (612, 792)
 
 
-def qr_svg(reference: str) -> SafeString:
-    """The reference as an inline SVG QR code: staff scan it into the admin's "record received" page."""
+def qr_png(reference: str) -> bytes:
+    """The reference as a QR code, one pixel per module (the stylesheet scales it up without smoothing): staff
+    scan it into the admin's "record received" page. A ~200-byte PNG costs WeasyPrint ~3 ms less CPU than the
+    same code as an inline SVG path, which it tokenizes character by character, then lays out and draws."""
     import segno
 
-    svg = segno.make(reference, error="m", micro=False).svg_inline(omitsize=True, border=2)
-    # segno's SVG is generated from the reference alone (digits, letters, dashes): safe to inline.
-    return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="QR code: {reference}" ', 1))  # noqa: S308
+    out = io.BytesIO()
+    segno.make(reference, error="m", micro=False).save(out, kind="png", scale=1, border=2)
+    return out.getvalue()
 
 
 def letter_context(
@@ -45,10 +45,13 @@ def letter_context(
         "categories": list(exemption.categories.order_by("name")),
         "tin": format_tin(exemption.tin),
         "cms_address": CMS_ADDRESS,
+        # One text with line breaks (white-space: pre in letter.css): every <br> or block per line is one more
+        # element WeasyPrint styles, lays out and tags.
+        "cms_address_text": "\n".join(CMS_ADDRESS),
         "letter_date": date_in_words(letter_date),
         "postmark_deadline": date_in_words(postmark_deadline) if postmark_deadline else "",
         "version": version,
-        "qr": qr_svg(exemption.reference or "DRAFT"),
+        "qr_png": qr_png(exemption.reference or "DRAFT"),
     }
 
 
@@ -56,7 +59,9 @@ def letter_pdf(
     exemption: ExemptionRequest, *, letter_date: dt.date, postmark_deadline: dt.date | None, version: int = 1
 ) -> bytes:
     context = letter_context(exemption, letter_date=letter_date, postmark_deadline=postmark_deadline, version=version)
-    return render_pdf("pdf/letter.html", context, stylesheet_name="letter", object_streams=False)
+    return render_pdf(
+        "pdf/letter.html", context, stylesheet_name="letter", object_streams=False, images={"qr": context["qr_png"]}
+    )
 
 
 @dataclass(frozen=True)
