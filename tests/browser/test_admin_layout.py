@@ -75,6 +75,8 @@ def staff_pages(settings):
         reverse("admin:exemptions_review_decide", args=[in_review.pk, "approve"]),
         reverse("admin:exemptions_review_decide", args=[in_review.pk, "deny"]),
         reverse("admin:exemptions_review_decide", args=[in_review.pk, "request_info"]),
+        reverse("admin:exemptions_review_reopen", args=[decided.pk]),
+        reverse("admin:exemptions_review_extension", args=[in_review.pk]),
         reverse("admin:program_dashboard"),
         reverse("admin:exemptions_groupmailing_changelist"),
         reverse("admin:exemptions_groupmailing_receive"),
@@ -87,12 +89,12 @@ def staff_pages(settings):
     ]
     if email:
         pages.append(reverse("admin:exemptions_outboundemail_change", args=[email.pk]))
-    return pages, staff, in_review
+    return pages, staff, in_review, group
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_staff_page_fits_the_width_and_passes_axe(browser, live_server, staff_pages, width):
-    pages, staff, in_review = staff_pages
+    pages, staff, in_review, group = staff_pages
     context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900})
     context.add_cookies([session_cookie(staff, live_server.url)])
     page = context.new_page()
@@ -108,8 +110,11 @@ def test_every_staff_page_fits_the_width_and_passes_axe(browser, live_server, st
                 assert_accessible(page, f"{url} at {width} px")
             except AssertionError as error:
                 problems.append(str(error))
+        page.goto(reverse("admin:exemptions_exemptionrequest_change", args=[group.pk]))
+        assert page.get_by_role("button", name="Record letter received").is_visible()  # the group's review screen
         if width in (375, 1280):
             page.goto(reverse("admin:exemptions_exemptionrequest_change", args=[in_review.pk]))
+            page.locator(".decision-preview:not([hidden])").wait_for()  # the panel's email preview, drawn by script
             screenshot(page, f"admin-review-{width}")
     finally:
         context.close()
