@@ -227,7 +227,7 @@ def test_a_decided_request_shows_who_decided_and_no_decision_form(client, review
     approve(oldest, reviewer, at=et(2012, 12, 5, 9, 30))
     client.force_login(reviewer)
     page = client.get(change_url(oldest)).content.decode()
-    assert "Decided: Approved</strong> by Rita Reviewer on Dec 5, 2012 9:30 AM ET" in page
+    assert "Decided: Approved</strong> by Rita Reviewer on Dec 5, 2012, 9:30 a.m. ET" in page
     assert "Decide and open next" not in page and 'name="decision"' not in page
     response = client.get(reverse("admin:exemptions_review_decide", args=[oldest.pk, "deny"]))
     assert response.status_code == 302
