@@ -193,7 +193,8 @@ def test_confirmation_email_content(client, ep, draft2013):
     assert email.subject == "Received: your 2013 eRx hardship exemption request HX-2013-000001"
     assert email.to == ["alice@example.org"]
     assert "Reference: HX-2013-000001" in email.body
-    assert "Submitted: 2:05 p.m. ET on Monday, December 3, 2012" in email.body
+    assert "Submitted: 2:05:09 p.m. ET on Monday, December 3, 2012" in email.body
+    assert "Received: 59 days before the close at 11:59:59 p.m. ET on Thursday, January 31, 2013" in email.body
     assert "Unable to e-prescribe because of local, state or federal law or regulation" in email.body
     assert f"/requests/{draft2013.public_id}/" in email.body
     html = email.alternatives[0][0]
