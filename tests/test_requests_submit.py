@@ -48,7 +48,8 @@ def test_submit_one_second_before_the_close_succeeds(client, ep, draft2013):
     assert draft2013.submitted_window.label == "second window"
     page = response.content.decode()
     assert "Your request was submitted" in page and "HX-2013-000001" in page
-    assert "Thursday, January 31, 2013 at 11:59:58 PM ET" in page
+    # time_left_until counts the last minute as "1 minute"
+    assert "Received at 11:59:58 p.m. ET on Thursday, January 31, 2013, 1 minute before the close at 11:59:59" in page
 
 
 def test_submit_one_second_after_the_close_is_refused_and_the_draft_is_intact(client, ep, draft2013):
