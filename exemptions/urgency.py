@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from .windows import ET, ONE_SECOND, WindowState, format_clock_et, format_et, time_left_until
+from .windows import ET, ONE_SECOND, WindowState, format_clock_et, format_et, time_left_until, window_state
 
 AMBER_WITHIN = dt.timedelta(days=7)
 RED_WITHIN = dt.timedelta(hours=24)
@@ -92,3 +92,16 @@ def received_before_close(*, received_at: dt.datetime, deadline: dt.datetime) ->
     """'20 minutes before the close at 11:59:59 p.m. ET on ...': what a confirmation says about timing."""
     left = time_left_until(deadline=deadline, at=received_at).amount
     return f"{left} before the close at {format_et(deadline, seconds=True)}"
+
+
+def received_words(exemption) -> str:
+    """How long before its close a submitted request arrived, against the deadline it was submitted under: the
+    window's close, or the end of a staff extension that kept the channel open for this request. '' if unknown."""
+    if exemption.submitted_at is None:
+        return ""
+    state = window_state(
+        year=exemption.year_id, channel=exemption.channel, at=exemption.submitted_at, exemption=exemption
+    )
+    if state.closes_at is None:
+        return ""
+    return received_before_close(received_at=exemption.submitted_at, deadline=state.closes_at)

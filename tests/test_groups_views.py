@@ -250,7 +250,7 @@ def test_the_page_shows_the_postmark_deadline_and_days_left(client, ep):
         client.force_login(ep)
         page = client.get(reverse("exemptions:group_detail", args=[group.public_id])).content.decode()
     assert "Postmark deadline: November 1, 2011" in page
-    assert "closes in 12 days" in page
+    assert "The letter window closes in <strong>12 days</strong>" in page
 
 
 def test_mark_mailed_late_is_accepted_and_flagged(client, ep):

@@ -48,7 +48,8 @@ def test_submit_one_second_before_the_close_succeeds(client, ep, draft2013):
     assert draft2013.submitted_window.label == "second window"
     page = response.content.decode()
     assert "Your request was submitted" in page and "HX-2013-000001" in page
-    assert "Thursday, January 31, 2013 at 11:59:58 PM ET" in page
+    # time_left_until counts the last minute as "1 minute"
+    assert "Received at 11:59:58 p.m. ET on Thursday, January 31, 2013, 1 minute before the close at 11:59:59" in page
 
 
 def test_submit_one_second_after_the_close_is_refused_and_the_draft_is_intact(client, ep, draft2013):
@@ -193,7 +194,8 @@ def test_confirmation_email_content(client, ep, draft2013):
     assert email.subject == "Received: your 2013 eRx hardship exemption request HX-2013-000001"
     assert email.to == ["alice@example.org"]
     assert "Reference: HX-2013-000001" in email.body
-    assert "Submitted: 2:05 p.m. ET on Monday, December 3, 2012" in email.body
+    assert "Submitted: 2:05:09 p.m. ET on Monday, December 3, 2012" in email.body
+    assert "Received: 59 days before the close at 11:59:59 p.m. ET on Thursday, January 31, 2013" in email.body
     assert "Unable to e-prescribe because of local, state or federal law or regulation" in email.body
     assert f"/requests/{draft2013.public_id}/" in email.body
     html = email.alternatives[0][0]

@@ -135,7 +135,9 @@ def test_finding_borrowed_extension_the_ep_pages_say_who_extended_what_until_whe
         edit = client.get(reverse("exemptions:request_edit", args=[mine.public_id]), follow=True).content.decode()
     for page in (detail, edit):
         assert NOTICE in page and "Rita Reviewer" not in page
-    assert "Online window: Open until 11:59:59 p.m. ET on Thursday, November 10, 2011 (extended for you)." in edit
+    # The countdown runs to the extension's end: its last day, so red.
+    assert "countdown-urgent" in edit and "The online window closes in <strong>12 hours</strong>" in edit
+    assert "11:59:59 p.m. ET today" in edit
     client.force_login(other_ep)
     with time_machine.travel(et(2011, 11, 10, 12), tick=False):
         theirs = client.get(reverse("exemptions:request_edit", args=[neighbor.public_id]), follow=True).content.decode()

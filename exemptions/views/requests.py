@@ -20,6 +20,7 @@ from ..outcomes import service_outcome
 from ..selectors import online_year_choices, request_rows
 from ..services import requests as services
 from ..services.stored_files import stored_files_refresh
+from ..urgency import received_words
 from ..windows import window_state
 from .registry import ep_findings
 
@@ -83,7 +84,8 @@ def request_detail(request, public_id):
 def request_submitted(request, public_id):
     exemption = owned_request(request, public_id, submitted_at__isnull=False)
     files = stored_files_refresh(exemption=exemption)
-    return render(request, "exemptions/request_submitted.html", {"obj": exemption, "files": files})
+    context = {"obj": exemption, "files": files, "received_before_close": received_words(exemption)}
+    return render(request, "exemptions/request_submitted.html", context)
 
 
 @login_required
