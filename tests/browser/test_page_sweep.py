@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from exemptions.identifiers import npi_check_digit
 from exemptions.models import AffectedEP, ExemptionRequest, InformalReview
-from exemptions.services.requests import request_submit
+from exemptions.services.requests import refresh_summary, request_submit
 from tests.browser.conftest import assert_accessible
 from tests.factories import UserFactory, complete_draft
 from tests.test_groups_support import complete_group, generate
@@ -68,6 +68,7 @@ def portal_pages(settings):
             zip_code="21401-1234",
             email=f"ep{i}@example-practice-group.org",
         )
+    refresh_summary(group)  # the list's count and name, as a save would leave them
     review = complete_review(ep)
     decided_review = complete_review(ep)
     InformalReview.objects.filter(pk=decided_review.pk).update(status="submitted", reference="IR-2014-000009")
