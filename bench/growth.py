@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pg import empty_queue, seed_drafts, setup_django  # noqa: E402
+from bench.pg import empty_queue, reminder_year, seed_drafts, setup_django  # noqa: E402
 
 DATABASE_URL = os.environ.get("BENCH_GROWTH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_growth")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
@@ -121,21 +121,11 @@ def bench_sweep(counts: list[int]) -> dict:
     """The sweep over 1k, 10k, 100k drafts: seeded in steps, the claimed outbox rows removed between sweeps."""
     from django.utils import timezone
 
-    from exemptions.models import AdjustmentYear, ExemptionRequest, OutboundEmail, ReminderPolicy, SubmissionWindow
+    from exemptions.models import ExemptionRequest, OutboundEmail
     from exemptions.reminder_keys import REMINDER_KINDS
     from exemptions.services.reminders.publish import reminders_sweep
-    from exemptions.windows import ET
 
-    today = timezone.now().astimezone(ET).date()
-    year = AdjustmentYear.objects.create(year=2097, adjustment_percent="1.00", reporting_period="Growth")
-    window = SubmissionWindow.objects.create(
-        year=year,
-        channel="online",
-        opens_at=timezone.now() - dt.timedelta(days=10),
-        closes_at=dt.datetime.combine(today + dt.timedelta(days=3), dt.time(23, 59, 59), tzinfo=ET),
-    )
-    ReminderPolicy.objects.create(window=window)
-    at = dt.datetime.combine(today, dt.time(9, 0), tzinfo=ET)  # the 3-day reminder instant
+    year, at = reminder_year(2097, "Growth")  # at: the 3-day reminder instant
     results, seeded = {}, 0
     for count in counts:
         started = time.perf_counter()

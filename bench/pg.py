@@ -75,3 +75,25 @@ def seed_drafts(year, numbers: range, *, domain: str) -> None:
         AffectedEP.objects.bulk_create(
             [AffectedEP(request=d, name=d.contact_name, email=d.contact_email) for d in drafts]
         )
+
+
+def reminder_year(number: int, label: str):
+    """A year whose online window closes 3 days from today (default reminder policy): (year, the 3-day reminder
+    instant, 9:00 a.m. ET today)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from exemptions.models import AdjustmentYear, ReminderPolicy, SubmissionWindow
+    from exemptions.windows import ET
+
+    today = timezone.now().astimezone(ET).date()
+    year = AdjustmentYear.objects.create(year=number, adjustment_percent="1.00", reporting_period=label)
+    window = SubmissionWindow.objects.create(
+        year=year,
+        channel="online",
+        opens_at=timezone.now() - dt.timedelta(days=10),
+        closes_at=dt.datetime.combine(today + dt.timedelta(days=3), dt.time(23, 59, 59), tzinfo=ET),
+    )
+    ReminderPolicy.objects.create(window=window)
+    return year, dt.datetime.combine(today, dt.time(9, 0), tzinfo=ET)

@@ -109,22 +109,13 @@ def seed(count: int) -> dt.datetime:
     reminder instant (9:00 ET today)."""
     from django.utils import timezone
 
-    from bench.pg import seed_drafts
-    from exemptions.models import AdjustmentYear, ExemptionRequest, ReminderPolicy, SubmissionWindow
-    from exemptions.windows import ET
+    from bench.pg import reminder_year, seed_drafts
+    from exemptions.models import ExemptionRequest
 
-    today = timezone.now().astimezone(ET).date()
-    year = AdjustmentYear.objects.create(year=2098, adjustment_percent="1.00", reporting_period="Benchmark")
-    window = SubmissionWindow.objects.create(
-        year=year,
-        channel="online",
-        opens_at=timezone.now() - dt.timedelta(days=10),
-        closes_at=dt.datetime.combine(today + dt.timedelta(days=3), dt.time(23, 59, 59), tzinfo=ET),
-    )
-    ReminderPolicy.objects.create(window=window)
+    year, reminder_at = reminder_year(2098, "Benchmark")
     seed_drafts(year, range(count), domain="bench.example.org")
     ExemptionRequest.objects.update(created_at=timezone.now() - dt.timedelta(days=5))
-    return dt.datetime.combine(today, dt.time(9, 0), tzinfo=ET)
+    return reminder_at
 
 
 def children(pid: int) -> list[int]:

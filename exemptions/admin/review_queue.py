@@ -28,7 +28,6 @@ from ..selectors.review import (
     already_decided_message,
     decided_by,
     queue_next,
-    registry_warning,
     stale_message,
 )
 from ..services import groups, review
@@ -215,29 +214,8 @@ class QueueViewsMixin:
             if "_confirm" in request.POST or "_next" in request.POST:
                 return self._decide_in_queue(request, exemption, decision, data, key)
             if "_edit" not in request.POST:  # "Preview" without JavaScript: the page the EP's email is shown on
-                return self._page(
-                    request,
-                    "review_preview.html",
-                    exemption,
-                    title=f"Check before sending: {DECISION_TITLES[decision].lower()} {exemption}",
-                    form=form,
-                    decision=decision,
-                    hidden=hidden,
-                    next_key=NEXT_KEY,
-                    preview=self.preview(exemption, decision, data["message"], data.get("reply_by")),
-                    registry_warning=registry_warning(exemption),
-                )
-        return self._page(
-            request,
-            "review_decide.html",
-            exemption,
-            title=f"{DECISION_TITLES[decision]}: {exemption}",
-            form=form,
-            decision=decision,
-            hidden=hidden,
-            defaults={r.code: r.default_message for r in reasons.reasons_for(decision)},
-            registry_warning=registry_warning(exemption),
-        )
+                return self._decision_preview_page(request, exemption, decision, form, hidden=hidden, next_key=NEXT_KEY)
+        return self._decision_form_page(request, exemption, decision, form, hidden=hidden)
 
     def _decide_in_queue(self, request, exemption, decision, data, key):
         step = self._step(

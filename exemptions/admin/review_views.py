@@ -157,16 +157,25 @@ class ReviewViewsMixin:
             if "_confirm" in request.POST:
                 return self._decide(request, exemption, decision, data)
             if "_edit" not in request.POST:
-                return self._page(
-                    request,
-                    "review_preview.html",
-                    exemption,
-                    title=f"Check before sending: {DECISION_TITLES[decision].lower()} {exemption}",
-                    form=form,
-                    decision=decision,
-                    preview=self.preview(exemption, decision, data["message"], data.get("reply_by")),
-                    registry_warning=registry_warning(exemption),
-                )
+                return self._decision_preview_page(request, exemption, decision, form)
+        return self._decision_form_page(request, exemption, decision, form)
+
+    def _decision_preview_page(self, request, exemption, decision, form, **extra):
+        """ "Check before sending": the EP's email as it will be sent (the decision page and the queue's panel)."""
+        data = form.cleaned_data
+        return self._page(
+            request,
+            "review_preview.html",
+            exemption,
+            title=f"Check before sending: {DECISION_TITLES[decision].lower()} {exemption}",
+            form=form,
+            decision=decision,
+            preview=self.preview(exemption, decision, data["message"], data.get("reply_by")),
+            registry_warning=registry_warning(exemption),
+            **extra,
+        )
+
+    def _decision_form_page(self, request, exemption, decision, form, **extra):
         return self._page(
             request,
             "review_decide.html",
@@ -176,6 +185,7 @@ class ReviewViewsMixin:
             decision=decision,
             defaults={r.code: r.default_message for r in reasons.reasons_for(decision)},
             registry_warning=registry_warning(exemption),  # a warning, never a block: the reviewer decides
+            **extra,
         )
 
     def _decide(self, request, exemption, decision, data):

@@ -88,3 +88,30 @@ def assert_accessible(page, what: str, **kwargs) -> None:
         for v in violations
     ]
     assert not violations, f"axe found WCAG violations on {what}:\n{json.dumps(summary, indent=2)}"
+
+
+# The widths every page must fit without sideways scrolling (a small phone, a phone, a tablet, a laptop).
+WIDTHS = (320, 375, 768, 1280)
+OVERFLOW = """() => {
+  const doc = document.documentElement;
+  const wide = [...document.querySelectorAll('body *')].filter(el => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.right > doc.clientWidth + 1 && getComputedStyle(el).position !== 'fixed'
+      && !el.closest('.visually-hidden, .visually-hidden-focusable, [hidden]');
+  }).slice(0, 3).map(el => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ')[0] : ''));
+  return {scroll: doc.scrollWidth, client: doc.clientWidth, wide};
+}"""
+
+
+def session_cookie(user, url: str) -> dict:
+    """Sign `user` in without the sign-in form (the form itself is covered elsewhere)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": url,
+    }

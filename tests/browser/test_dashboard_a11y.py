@@ -4,8 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from exemptions.services.dashboard import dashboard_refresh
-from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.test_keyboard_and_layout import session_cookie
+from tests.browser.conftest import assert_accessible, screenshot, session_cookie
 from tests.factories import YearFactory
 from tests.review_fixtures import staff_member
 from tests.test_dashboard import REFRESHED, build_program

@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 
 from exemptions.documents.letters import CMS_ADDRESS
 from exemptions.models import ExemptionRequest
-from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.test_keyboard_and_layout import session_cookie
+from tests.browser.conftest import assert_accessible, screenshot, session_cookie
 from tests.factories import UserFactory
 from tests.helpers import pdf_text
 

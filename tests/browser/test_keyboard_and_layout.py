@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from exemptions.models import AdjustmentYear, ExemptionRequest
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, screenshot, session_cookie
 from tests.factories import RequestFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,20 +34,6 @@ def tab_to(page, pattern: str, *, limit: int = 120) -> None:
             assert ring["style"] != "none" and ring["width"] >= 2, f"no visible focus on {pattern}: {ring}"
             return
     pytest.fail(f"Tab never reached {pattern!r}")
-
-
-def session_cookie(user, url: str) -> dict:
-    """Log `user` in without the login form (the form itself is covered elsewhere)."""
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": url,
-    }
 
 
 def follow(page, key: str = "Enter") -> None:

@@ -4,30 +4,18 @@ violations. EP, group, help, account and staff review pages, with realistic data
 from __future__ import annotations
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from exemptions.identifiers import npi_check_digit
 from exemptions.models import AffectedEP, ExemptionRequest, InformalReview
 from exemptions.services.requests import refresh_summary, request_submit
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import OVERFLOW, WIDTHS, assert_accessible, session_cookie
 from tests.factories import UserFactory, complete_draft
 from tests.test_groups_support import complete_group, generate
 from tests.test_informal_reviews import complete_review
 
 pytestmark = pytest.mark.django_db(transaction=True)
-WIDTHS = (320, 375, 768, 1280)
-OVERFLOW = """() => {
-  const doc = document.documentElement;
-  const wide = [...document.querySelectorAll('body *')].filter(el => {
-    const r = el.getBoundingClientRect();
-    return r.width > 0 && r.right > doc.clientWidth + 1 && getComputedStyle(el).position !== 'fixed'
-      && !el.closest('.visually-hidden, .visually-hidden-focusable, [hidden]');
-  }).slice(0, 3).map(el => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ')[0] : ''));
-  return {scroll: doc.scrollWidth, client: doc.clientWidth, wide};
-}"""
 
 
 def url_or_none(name: str, *args) -> str | None:
@@ -35,16 +23,6 @@ def url_or_none(name: str, *args) -> str | None:
         return reverse(name, args=args)
     except NoReverseMatch:
         return None
-
-
-def session_cookie(user, base_url: str) -> dict:
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": django_settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-        "url": base_url,
-    }
 
 
 @pytest.fixture

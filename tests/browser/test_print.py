@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from exemptions.services.requests import request_submit
-from tests.browser.test_keyboard_and_layout import session_cookie
+from tests.browser.conftest import session_cookie
 from tests.factories import UserFactory, complete_draft
 
 pytestmark = pytest.mark.django_db(transaction=True)

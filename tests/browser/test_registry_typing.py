@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from exemptions.models import RegistryEntry, RegistryFile
-from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.test_keyboard_and_layout import session_cookie
+from tests.browser.conftest import assert_accessible, screenshot, session_cookie
 from tests.factories import UserFactory, complete_draft
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -16,8 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from exemptions.models import AdjustmentYear, ExemptionRequest
-from tests.browser.conftest import ROOT, assert_accessible, screenshot
-from tests.browser.test_keyboard_and_layout import session_cookie
+from tests.browser.conftest import ROOT, assert_accessible, screenshot, session_cookie
 from tests.factories import UserFactory
 from tests.test_groups_support import complete_group
 
