@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from exemptions.models import AdjustmentYear, ExemptionRequest
 from tests.browser.conftest import ROOT, assert_accessible, screenshot, session_cookie
+from tests.browser.test_ep_journeys import fill_ep
 from tests.factories import UserFactory
 from tests.test_groups_support import complete_group
 
@@ -41,17 +42,6 @@ def signed_in(browser, live_server, user, viewport):
     context.set_default_timeout(15000)
     context.add_cookies([session_cookie(user, live_server.url)])
     return context, context.new_page()
-
-
-def fill_ep(page, number: int, *, npi: str, name: str, email: str) -> None:
-    group = page.get_by_role("group", name=f"Affected EP {number}")
-    group.get_by_label("NPI").fill(npi)
-    group.get_by_label("Full name").fill(name)
-    group.get_by_label("Street address").fill("1 Main St")
-    group.get_by_label("City").fill("Towson")
-    group.get_by_label("State").select_option("MD")
-    group.get_by_label("ZIP code").fill("21204")
-    group.get_by_label("Email").fill(email)
 
 
 def expect_step(page, number: int, name: str) -> None:
