@@ -57,7 +57,9 @@ class StepForm(RequestForm):
         return {k: v for k, v in self.cleaned_data.items() if k not in ("categories", "documents")}
 
     def categories(self):
-        return self.cleaned_data["categories"] if "categories" in self.fields else None
+        """The ticked categories, or None (leave them as stored) on a step without them or when they did not validate
+        (autosave keeps what is well formed)."""
+        return self.cleaned_data.get("categories") if "categories" in self.fields else None
 
     def documents(self):
         return self.cleaned_data.get("documents") or ()

@@ -188,8 +188,8 @@ def request_autosave(request, public_id):
         services.request_save_draft(
             exemption=exemption,
             actor=request.user,
-            fields={k: v for k, v in form.cleaned_data.items() if k not in ("categories", "documents")},
-            categories=form.cleaned_data.get("categories") if "categories" in form.fields else None,
+            fields=form.draft_fields(),
+            categories=form.categories(),
             eps=formset.rows() if eps_ok else None,  # a list with a mistake is saved by Continue, with its errors
         )
     except services.RequestLocked:
