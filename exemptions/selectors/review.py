@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from ..contact import unique_emails
 from ..models import AffectedEP, ExemptionRequest, Extension, GroupLetter, InformationRequest, StatusChange
-from ..windows import date_in_words, format_et, window_state
+from ..windows import date_et, date_in_words, format_et, window_state
 from ..workflow import ep_label
 from .registry import Finding, RegistryFinding, registry_check_many
 
@@ -197,7 +198,9 @@ class Queue:
         if self.key == "waiting":
             return mine & Q(status=S.INFO_REQUESTED)
         if self.key == "overdue":
-            late = InformationRequest.objects.filter(answered_at__isnull=True, reply_by__lt=today or _today_et())
+            late = InformationRequest.objects.filter(
+                answered_at__isnull=True, reply_by__lt=today or date_et(timezone.now())
+            )
             return mine & Q(status=S.INFO_REQUESTED, pk__in=late.values("request_id"))
         if self.key == "ready":
             return mine & Q(status=S.RESUBMITTED)
@@ -223,14 +226,6 @@ QUEUES: dict[str, Queue] = {
 }
 HOME_QUEUES = ("unassigned", "mine", "waiting", "overdue", "ready", "letters")
 DEFAULT_QUEUE = "open"
-
-
-def _today_et() -> dt.date:
-    from django.utils import timezone
-
-    from ..windows import ET
-
-    return timezone.now().astimezone(ET).date()
 
 
 def queue_requests(queue: Queue, user) -> QuerySet[ExemptionRequest]:

@@ -24,6 +24,7 @@ from ..selectors.informal_reviews import review_year, review_years
 from ..services import informal_reviews as services
 from ..services.requests import email_verified
 from ..services.uploads import atomic_with_files
+from ..windows import format_clock_et
 
 
 def owned_review(request, public_id) -> InformalReview:
@@ -93,7 +94,7 @@ def _save_and_maybe_submit(request, draft, form):
     if not saved:
         return _render_edit(request, draft, form, status=400)
     if request.POST.get("action") != "submit":
-        messages.success(request, f"Draft saved at {timezone.localtime():%-I:%M %p} ET.")
+        messages.success(request, f"Draft saved at {format_clock_et(timezone.now())}.")
         return redirect("exemptions:informal_review_edit", draft.public_id)
     outcome = service_outcome(
         request,
