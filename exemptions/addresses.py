@@ -10,6 +10,7 @@ ZIP: 5 digits or ZIP+4. Nine digits typed without the dash ("212441850") are sto
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django.core.exceptions import ValidationError
@@ -29,6 +30,7 @@ def state_choices() -> list[tuple[str, str]]:
     return [(code, str(name)) for code, name in STATE_CHOICES]
 
 
+@functools.cache  # the list never changes while the process runs; a CSV import reads it once per row
 def state_codes() -> frozenset[str]:
     return frozenset(code for code, _name in STATE_CHOICES)
 
@@ -38,6 +40,7 @@ def _key(text: str) -> str:
     return " ".join(re.sub(r"[.,]", "", text.lower()).split())
 
 
+@functools.cache
 def _lookup() -> dict[str, str]:
     codes = state_codes()
     table = {_key(k): v for k, v in STATES_NORMALIZED.items() if v in codes}

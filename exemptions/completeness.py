@@ -134,7 +134,7 @@ def submit_field_problems(*, tin: str | None, contact_phone: str | None, **hards
 def ep_field_problems(values: Mapping[str, str | None]) -> dict[str, str]:
     """One EP row's empty required fields, field name -> message (the EP form's row check)."""
     return {
-        name: f"{label[0].upper()}{label[1:]} is required to submit."
+        name: f"{capitalized(label)} is required to submit."
         for name, label in EP_REQUIRED_FIELDS.items()
         if not values.get(name)
     }
@@ -157,11 +157,12 @@ def incomplete_eps_filter() -> Q:
     return empty
 
 
-def _hardship_of(
+def hardship_values(
     exemption: ExemptionRequest,
     categories: Iterable[HardshipCategory] | None = None,
     allowed: Collection[int] | None = None,
 ) -> dict:
+    """A request's stored hardship answers, as `hardship_field_problems` takes them (the submit and the steps)."""
     return {
         "categories": exemption.categories.all() if categories is None else categories,
         "cehrt_id": exemption.cehrt_id,
@@ -184,7 +185,7 @@ def request_problems(
     A caller that just stored the categories or the EPs (as field-name mappings), or read the year's allowed
     category ids, passes them: not read again.
     """
-    hardship = _hardship_of(exemption, categories, allowed)
+    hardship = hardship_values(exemption, categories, allowed)
     fields = submit_field_problems(tin=exemption.tin, contact_phone=exemption.contact_phone, **hardship)
     problems = list(fields.values())
     if eps is None:  # .all(): a caller's prefetch (a reminder batch) serves it without a query per request
@@ -203,7 +204,7 @@ def request_problems(
 def group_problems(exemption: ExemptionRequest) -> list[str]:
     """What stops a group's letter from being generated, in words the group can act on."""
     problems = [f"{label} is missing." for name, label in GROUP_REQUIRED_FIELDS.items() if not getattr(exemption, name)]
-    problems += hardship_field_problems(**_hardship_of(exemption)).values()
+    problems += hardship_field_problems(**hardship_values(exemption)).values()
     count = exemption.affected_eps.count()
     if not GROUP_MIN_EPS <= count <= GROUP_MAX_EPS:
         problems.append(f"A group letter lists {GROUP_MIN_EPS} to {GROUP_MAX_EPS:,} EPs; this group has {count:,}.")

@@ -14,9 +14,9 @@ from .completeness import (
     GROUP_MAX_EPS,
     GROUP_MIN_EPS,
     GROUP_REQUIRED_FIELDS,
-    allowed_category_ids,
     ep_field_problems,
     hardship_field_problems,
+    hardship_values,
     incomplete_eps_filter,
     submit_field_problems,
 )
@@ -67,17 +67,6 @@ def _status(problems, *, started: bool) -> str:
     return IN_PROGRESS if started else NOT_STARTED
 
 
-def _hardship_values(exemption: ExemptionRequest) -> dict:
-    return {
-        "categories": list(exemption.categories.all()),
-        "cehrt_id": exemption.cehrt_id,
-        "justification": exemption.justification,
-        "attested": exemption.attested,
-        "allowed": allowed_category_ids(exemption.year),
-        "year": exemption.year,
-    }
-
-
 def ep_problems(eps) -> list[str]:
     """Each incomplete EP row in words ("EP 2: ZIP code is required to submit."), or the empty list's problem."""
     if not eps:
@@ -92,7 +81,7 @@ def ep_problems(eps) -> list[str]:
 def request_steps(exemption: ExemptionRequest) -> list[Task]:
     """The four steps of an EP's request with their status (the attestation belongs to the last step)."""
     eps = list(exemption.affected_eps.order_by("position", "id"))
-    hardship = _hardship_values(exemption)
+    hardship = hardship_values(exemption)
     fields = submit_field_problems(tin=exemption.tin, contact_phone=exemption.contact_phone, **hardship)
     practice = [fields[n] for n in PRACTICE_FIELDS if n in fields]
     chosen = [fields[n] for n in HARDSHIP_FIELDS if n in fields]
@@ -128,8 +117,8 @@ def group_tasks(exemption: ExemptionRequest) -> list[Task]:
     details = [f"{label} is missing." for name, label in GROUP_REQUIRED_FIELDS.items() if not getattr(exemption, name)]
     # The portal fills the contact's name and email at creation: only what the group typed counts as a start.
     typed = [n for n in GROUP_REQUIRED_FIELDS if n not in ("contact_name", "contact_email") and getattr(exemption, n)]
-    hardship_values = _hardship_values(exemption)
-    hardship = list(hardship_field_problems(**hardship_values).values())
+    answers = hardship_values(exemption)
+    hardship = list(hardship_field_problems(**answers).values())
     count = exemption.affected_eps.count()
     eps = []
     if not GROUP_MIN_EPS <= count <= GROUP_MAX_EPS:
@@ -145,7 +134,7 @@ def group_tasks(exemption: ExemptionRequest) -> list[Task]:
             "Hardship and attestation",
             _status(
                 hardship,
-                started=bool(hardship_values["categories"] or exemption.justification or exemption.attested),
+                started=bool(answers["categories"] or exemption.justification or exemption.attested),
             ),
             hardship,
         ),
