@@ -44,7 +44,6 @@ def letter_context(
         "eps": eps,
         "categories": list(exemption.categories.order_by("name")),
         "tin": format_tin(exemption.tin),
-        "cms_address": CMS_ADDRESS,
         # One text with line breaks (white-space: pre in letter.css): every <br> or block per line is one more
         # element WeasyPrint styles, lays out and tags.
         "cms_address_text": "\n".join(CMS_ADDRESS),
