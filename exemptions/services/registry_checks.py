@@ -1,8 +1,9 @@
 """A request's EPs checked against the NPI registry, summarized on the request for the staff list.
 
-Checked at submission (`request_submit`) and at every letter generation of a group (`letter_generate`), and again
-on demand (admin action "Re-check against the registry", `manage.py registry_recheck`) once a newer registry file
-is loaded. A summary never blocks anything: it points staff at the requests to look at.
+Checked at submission (`request_save_and_submit` / `request_submit`) and at every letter generation of a group
+(`letter_generate`), and again on demand (admin action "Re-check against the registry", `manage.py
+registry_recheck`) once a newer registry file is loaded. A summary never blocks anything: it points staff at the
+requests to look at.
 
 The summary is written by an UPDATE of its column alone: the request's version (the optimistic lock) is untouched,
 so a re-check never makes a reviewer's open page stale, and no history row is written for a derived value.
